@@ -1,0 +1,108 @@
+"""build(): one practice config in, its cut-over pack out. Everything renders before anything is written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .config import PracticeConfig
+from .content import load_sections, markdown_env
+from .pdf import Pdf, render_pdf
+from .render import default_dir, render_template, template_env
+from .schedule import PHASES, build_schedule, key_dates, slug, warnings
+
+PACK = "cutover-pack.pdf"
+
+
+@dataclass
+class BuildResult:
+    """What a build wrote and what the user should look at."""
+
+    folder: Path
+    files: dict[str, int] = field(default_factory=dict)  # name → page count
+    warnings: list[str] = field(default_factory=list)
+
+
+def practice_slug(pc: PracticeConfig) -> str:
+    """`y01234-riverside-medical-centre`: only a-z, 0-9 and '-', so never a path outside the output folder."""
+    p = pc.config.practice
+    return f"{slug(p.ods_code)}-{slug(p.name)}"[:80].rstrip("-")
+
+
+def build_date(today: dt.date | None) -> dt.date:
+    """The date printed as the build date: given, else SOURCE_DATE_EPOCH, else today."""
+    if today is not None:
+        return today
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+    return dt.date.today()
+
+
+def content_folders(pc: PracticeConfig) -> list[Path]:
+    """Where Markdown is looked for, lowest priority first: packgen's content, then the practice's."""
+    own = pc.config.content
+    return [default_dir("content")] + ([own] if own else [])
+
+
+def context(pc: PracticeConfig, today: dt.date) -> dict[str, Any]:
+    """Everything templates and Markdown may show: the practice's values and its computed dates."""
+    c = pc.config
+    tasks = build_schedule(c)
+    return {
+        "practice": c.practice,
+        "contacts": c.contacts,
+        "migration": c.migration,
+        "third_parties": c.third_parties,
+        "tasks": tasks,
+        "task_by_key": {task.key: task for task in tasks},
+        "phases": PHASES,
+        "dates": key_dates(c, tasks),
+        "cut_over_days": (c.migration.go_live - c.migration.final_data_production).days,
+        "today": today,
+        "version": __version__,
+        "config_hash": pc.config_hash[:10],
+        "warnings": warnings(c, tasks, today),
+    }
+
+
+def render_pack(pc: PracticeConfig, today: dt.date) -> tuple[dict[str, Pdf], list[str]]:
+    """All documents of the pack, rendered in memory, with the warnings found on the way."""
+    ctx = context(pc, today)
+    ctx["guidance"] = load_sections("guidance", content_folders(pc), ctx, markdown_env())
+    env = template_env(pc.config.templates)
+    html = render_template(env, "pack.html", ctx)
+    roots = [default_dir("templates"), default_dir("content"), pc.base_dir]
+    title = f"Cut-over pack: {pc.config.practice.name}"
+    pack = render_pdf(html, base_url=pc.base_dir, roots=roots, title=title, created=today)
+    return {PACK: pack}, ctx["warnings"]
+
+
+def build(pc: PracticeConfig, output: Path, today: dt.date | None = None) -> BuildResult:
+    """Render the practice's pack, then write it under `output/<slug>/`."""
+    day = build_date(today)
+    documents, found = render_pack(pc, day)
+    folder = output / practice_slug(pc)
+    result = BuildResult(folder=folder, warnings=found)
+    for name, pdf in documents.items():
+        write_atomic(folder / name, pdf.data)
+        result.files[name] = pdf.pages
+    return result
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,332 @@
+"""The practice config: its schema, validation and the messages a user sees when it is wrong."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from .dates import uk_date
+from .errors import ConfigError
+from .yamlfile import YamlDoc, read_yaml
+
+MAX_TEXT = 300  # one line of a letter or a heading; longer is a mistake
+
+
+def _problem(message: str) -> PydanticCustomError:
+    return PydanticCustomError("packgen", message)
+
+
+def _iso_date(value: Any) -> dt.date:
+    """Accept a YAML date or a 'YYYY-MM-DD' string; anything else is refused with a hint."""
+    if isinstance(value, dt.datetime):
+        raise _problem("must be a date alone, written YYYY-MM-DD, without a time")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise _problem(f"'{value}' is not a real date") from None
+    raise _problem(f"must be a date written YYYY-MM-DD, for example 2027-03-04 (got {_shown(value)})")
+
+
+def _text(value: Any) -> Any:
+    """Refuse numbers where text is meant: YAML would drop a phone number's leading zero."""
+    if isinstance(value, bool) or isinstance(value, (int, float)):
+        raise _problem(f"must be text; put it in quotes, like \"{value}\"")
+    return value
+
+
+def _shown(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+Date = Annotated[dt.date, BeforeValidator(_iso_date)]
+Text = Annotated[str, BeforeValidator(_text), StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
+Days = Annotated[int, Field(ge=0, le=3650)]
+
+
+class Strict(BaseModel):
+    """Every config section: unknown keys are errors, so a typo never passes silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Practice(Strict):
+    name: Text = Field(description="The practice's name as it appears on letters.")
+    ods_code: str = Field(description="ODS code: one letter and five digits, e.g. A81001.")
+    address: list[Text] = Field(min_length=1, max_length=8, description="Postal address, one line per item.")
+    phone: Text | None = None
+    email: Text | None = None
+    logo: Path | None = Field(None, description="Logo image (PNG, JPEG or SVG), relative to the config file.")
+
+    @field_validator("ods_code", mode="before")
+    @classmethod
+    def _ods(cls, value: Any) -> str:
+        if isinstance(value, str) and re.fullmatch(r"[A-Za-z]\d{5}", value.strip()):
+            return value.strip().upper()
+        raise _problem(f"must be one letter and five digits, like A81001 (got {_shown(value)})")
+
+    @field_validator("logo", mode="after")
+    @classmethod
+    def _logo(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        if value is None:
+            return None
+        path = _resolve(value, info)
+        if not path.is_file():
+            raise _problem(f"no such file: {path}")
+        if path.suffix.lower() not in {".png", ".jpg", ".jpeg", ".svg"}:
+            raise _problem("must be a PNG, JPEG or SVG image")
+        return path
+
+
+class Person(Strict):
+    name: Text
+    phone: Text | None = None
+    email: Text | None = None
+
+
+class ProjectManager(Person):
+    organisation: Text | None = None
+
+
+class Contacts(Strict):
+    practice_manager: Person
+    project_manager: ProjectManager | None = None
+    lead_gp: Person | None = None
+
+
+class Migration(Strict):
+    source_system: Text = Field(description="The system the practice leaves, e.g. EMIS Web.")
+    target_system: Text = Field(description="The system the practice moves to, e.g. SystmOne.")
+    final_data_production: Date = Field(description="Final data production (FDP): the final extract.")
+    go_live: Date = Field(description="Go-live: the practice starts using the target system.")
+    logoff_time: str | None = Field(None, description="Time (HH:MM) by which everyone is logged off on FDP day.")
+    holidays: Literal["england-and-wales", "scotland", "northern-ireland"] = "england-and-wales"
+    read_only_days: Days = Field(45, description="Days the source system stays read-only after go-live.")
+    source_support_days: Days = Field(90, description="Days the source supplier supports its system after go-live.")
+
+    @field_validator("go_live", mode="after")
+    @classmethod
+    def _after_fdp(cls, value: dt.date, info: ValidationInfo) -> dt.date:
+        fdp = info.data.get("final_data_production")
+        if fdp is not None and value <= fdp:
+            raise _problem(f"must be after final_data_production ({uk_date(fdp)})")
+        if fdp is not None and (value - fdp).days > 366:
+            raise _problem(f"is {(value - fdp).days} days after final_data_production; a cut-over lasts days or weeks")
+        return value
+
+    @field_validator("logoff_time", mode="before")
+    @classmethod
+    def _hhmm(cls, value: Any) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, int):  # YAML 1.1 reads an unquoted 18:30 as a number
+            raise _problem(f"write the time in quotes, like \"{value // 60:02d}:{value % 60:02d}\"")
+        if isinstance(value, str) and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value.strip()):
+            return value.strip()
+        raise _problem(f"must be a time written \"HH:MM\", like \"18:30\" (got {_shown(value)})")
+
+
+KINDS = ("subsidiary_supplier", "eps", "pathology", "bowel_screening", "nhs111", "out_of_hours", "pharmacy", "pcse", "other")
+Kind = Literal[KINDS]  # type: ignore[valid-type]
+NOTICE_DAYS = {"eps": 35, "subsidiary_supplier": 5}  # every other kind: 7
+SWITCH_OFF_DAYS = {"bowel_screening": 2}  # every other kind: 1
+
+
+class ThirdParty(Strict):
+    """A supplier, link or service that must be told to stop before FDP and to resume at go-live."""
+
+    name: Text
+    kind: Kind
+    contact: Text | None = Field(None, description="Addressee, e.g. a team or a person.")
+    address: list[Text] = Field(default_factory=list, max_length=8)
+    email: Text | None = None
+    phone: Text | None = None
+    notice_days: Days | None = Field(None, description="Days' notice before FDP; default by kind: eps 35, subsidiary_supplier 5, others 7.")
+    switch_off_days_before: Days | None = Field(None, description="Days before FDP its link goes off; default 1, bowel_screening 2.")
+    provides_extract: bool | None = Field(None, description="Whether it provides its own extract; default true for subsidiary_supplier.")
+
+    @property
+    def notice(self) -> int:
+        return self.notice_days if self.notice_days is not None else NOTICE_DAYS.get(self.kind, 7)
+
+    @property
+    def switch_off_before(self) -> int:
+        if self.switch_off_days_before is not None:
+            return self.switch_off_days_before
+        return SWITCH_OFF_DAYS.get(self.kind, 1)
+
+    @property
+    def extract(self) -> bool:
+        return self.provides_extract if self.provides_extract is not None else self.kind == "subsidiary_supplier"
+
+
+class Schedule(Strict):
+    """Offsets of the computed deadlines; every one can be changed per practice."""
+
+    planning_meeting_days_before: Days = Field(28, description="Cut-over planning meeting, days before FDP.")
+    extract_request_days_before: Days = Field(35, description="Request data extracts, days before FDP.")
+    reminder_days_before: Days = Field(7, description="Remind each third party, days before its switch-off (and again on the day).")
+    clear_down_working_days_before: Days = Field(1, description="Templates exported and inboxes at zero, working days before FDP.")
+    breather_working_days: Days = Field(2, description="Working days from go-live with fewer or breather slots.")
+    rota_limit_days_after: Days = Field(14, description="Source-system rotas reach no further than this many days after go-live.")
+    prescribing_months_before: Annotated[int, Field(ge=0, le=12)] = Field(1, description="Two-prescription / FP10 window starts this many months before FDP.")
+    prescribing_days_after: Days = Field(7, description="Two-prescription / FP10 window ends this many days after go-live.")
+    chase_working_days_after: Days = Field(2, description="Chase third parties not back on, working days after go-live.")
+    reentry_working_days: Annotated[int, Field(ge=1, le=60)] = Field(5, description="Working days of data re-entry from go-live.")
+    tracking_update_working_days: Days = Field(5, description="Update the tracking database within this many working days after go-live.")
+
+
+class Config(Strict):
+    """A whole practice.yaml."""
+
+    practice: Practice
+    contacts: Contacts
+    migration: Migration
+    schedule: Schedule = Field(default_factory=Schedule)
+    third_parties: list[ThirdParty] = Field(default_factory=list, max_length=200)
+    content: Path | None = Field(None, description="Folder whose Markdown replaces or adds to the default content.")
+    templates: Path | None = Field(None, description="Folder whose templates replace the default ones by name.")
+
+    @field_validator("content", "templates", mode="after")
+    @classmethod
+    def _folder(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        if value is None:
+            return None
+        path = _resolve(value, info)
+        if not path.is_dir():
+            raise _problem(f"no such folder: {path}")
+        return path
+
+
+def _resolve(value: Path, info: ValidationInfo) -> Path:
+    """Relative paths are relative to the config file's folder, never the working directory."""
+    base = Path((info.context or {}).get("base_dir", "."))
+    return (base / value).resolve()
+
+
+class PracticeConfig:
+    """A validated config together with where it came from."""
+
+    def __init__(self, config: Config, source: YamlDoc, shown: str) -> None:
+        self.config = config
+        self.source = source
+        self.shown = shown
+
+    @property
+    def base_dir(self) -> Path:
+        return self.source.path.resolve().parent
+
+    @property
+    def config_hash(self) -> str:
+        return self.source.sha256
+
+
+def load(path: str | Path) -> PracticeConfig:
+    """Read and validate a practice config, raising ConfigError with every problem found."""
+    shown = str(path)
+    doc = read_yaml(Path(path), shown)
+    try:
+        config = Config.model_validate(doc.data, context={"base_dir": Path(path).resolve().parent})
+    except ValidationError as exc:
+        raise ConfigError(_messages(exc, doc, shown)) from None
+    return PracticeConfig(config, doc, shown)
+
+
+def _messages(exc: ValidationError, doc: YamlDoc, shown: str) -> list[str]:
+    """One `FILE:LINE: dotted.key: message` line per problem, in file order."""
+    found = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        dotted = ".".join(str(part) for part in loc) or "(top)"
+        found.append((doc.line_of(loc), dotted, _message(error, loc)))
+    return [f"{shown}:{line}: {dotted}: {message}" for line, dotted, message in sorted(found, key=lambda f: f[0])]
+
+
+MESSAGES = {
+    "missing": "is required but missing",
+    "string_type": "must be text",
+    "list_type": "must be a list (one item per line starting with '- ')",
+    "model_type": "must be a group of keys",
+    "dict_type": "must be a group of keys",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+}
+
+
+def _message(error: dict[str, Any], loc: tuple[Any, ...]) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown key" + _suggestion(loc)
+    if kind == "literal_error":
+        allowed = error["ctx"]["expected"].replace("'", "")
+        return f"must be one of {allowed} (got {_shown(error['input'])})"
+    if kind == "too_short":
+        return "must not be empty" if error["ctx"].get("actual_length") == 0 else error["msg"].lower()
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "string_too_long":
+        return f"is too long (at most {MAX_TEXT} characters)"
+    if kind == "greater_than_equal":
+        return f"must be {error['ctx']['ge']} or more"
+    if kind == "less_than_equal":
+        return f"must be {error['ctx']['le']} or less"
+    return MESSAGES.get(kind, error["msg"])
+
+
+def _suggestion(loc: tuple[Any, ...]) -> str:
+    """"; did you mean 'x'?" when a known key at the same place is close to the unknown one."""
+    model: Any = Config
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) if hasattr(model, "model_fields") else None
+        if field is None:
+            return ""
+        model = _model_of(field.annotation)
+        if model is None:
+            return ""
+    known = list(model.model_fields)
+    close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean '{close[0]}'?"
+    return f"; expected one of: {', '.join(known)}"
+
+
+def _model_of(annotation: Any) -> Any:
+    """The BaseModel inside an annotation such as `Person | None` or `list[Party]`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of practice.yaml, for editors' completion and checking."""
+    schema = Config.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "packgen practice config"
+    return schema

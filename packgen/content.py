@@ -1,0 +1,105 @@
+"""Guidance and other wording in Markdown: found in layered folders, filled in safely, made into HTML."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import markdown
+import nh3
+from jinja2.sandbox import SandboxedEnvironment
+
+from .dates import short_day, uk_date, uk_day
+from .errors import ContentError
+
+# Tags Markdown may produce that make sense on paper; anything else (script, style, iframe, form,
+# object, link, img, a) is removed, keeping its text.
+ALLOWED_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "ul", "ol", "li", "strong", "em", "b", "i", "blockquote",
+                "br", "hr", "code", "pre", "table", "thead", "tbody", "tr", "th", "td"}
+
+
+@dataclass(frozen=True)
+class Section:
+    """One Markdown file made into a titled piece of HTML."""
+
+    name: str  # the file's stem, e.g. "10-what-is-cut-over"; the key for overriding
+    title: str
+    html: str
+    anchor: str
+
+
+def markdown_env() -> SandboxedEnvironment:
+    """The template step for Markdown: sandboxed (no Python internals, no files), strict, escaping."""
+    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True, keep_trailing_newline=True)
+    add_filters(env)
+    return env
+
+
+def add_filters(env: jinja2.Environment) -> None:
+    """Date filters shared by Markdown and templates: `date` → 04/03/2027, `day` → Thursday 04/03/2027."""
+    env.filters["date"] = uk_date
+    env.filters["day"] = uk_day
+    env.filters["shortday"] = short_day
+
+
+def find(kind: str, folders: list[Path]) -> dict[str, Path]:
+    """Markdown files of one kind (e.g. "guidance"), by stem; later folders replace earlier ones."""
+    found: dict[str, Path] = {}
+    for folder in folders:
+        for path in sorted((folder / kind).glob("*.md")):
+            found[path.stem] = path
+    return dict(sorted(found.items()))
+
+
+def load_sections(kind: str, folders: list[Path], context: dict[str, Any], env: SandboxedEnvironment) -> list[Section]:
+    """Every section of one kind in file-name order; an empty override file removes a section."""
+    sections = []
+    for name, path in find(kind, folders).items():
+        section = render_markdown(path, context, env)
+        if section is not None:
+            sections.append(section)
+    return sections
+
+
+def render_markdown(path: Path, context: dict[str, Any], env: SandboxedEnvironment) -> Section | None:
+    """Fill in one Markdown file's values, then convert and sanitise it; None when it is empty."""
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ContentError(f"{path}: cannot be read as UTF-8 text ({exc})") from None
+    if not source.strip():
+        return None
+    try:
+        filled = env.from_string(source).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise ContentError(f"{path}:{exc.lineno}: template error: {exc.message}") from None
+    except jinja2.UndefinedError as exc:
+        raise ContentError(f"{path}: unknown value: {exc.message}") from None
+    except jinja2.exceptions.SecurityError as exc:
+        raise ContentError(f"{path}: not allowed in guidance: {exc}") from None
+    except Exception as exc:  # a template error that names no line
+        raise ContentError(f"{path}: template error: {exc}") from None
+    match = re.match(r"\s*#\s+(.+?)\s*#*\s*\n", filled + "\n")
+    if not match:
+        raise ContentError(f"{path}:1: must start with a '# Title' line")
+    title = match.group(1)
+    body = to_html(filled[match.end():])
+    return Section(name=path.stem, title=_plain(title), html=body, anchor="s-" + re.sub(r"[^a-z0-9]+", "-", path.stem.lower()))
+
+
+def to_html(text: str, shift: int = 1) -> str:
+    """Markdown to sanitised HTML, headings moved down `shift` levels to sit under the section title."""
+    out = markdown.markdown(text, extensions=["sane_lists", "smarty", "tables"], output_format="html")
+    if shift:
+        out = re.sub(r"<(/?)h([1-5])>", lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + shift, 6)}>", out)
+    return nh3.clean(out, tags=ALLOWED_TAGS | {"h6"}, attributes={}, link_rel=None)
+
+
+def _plain(title: str) -> str:
+    """A title as plain text: Markdown emphasis and any tags dropped (the template escapes the rest)."""
+    text = html.unescape(nh3.clean(markdown.markdown(title, extensions=["smarty"]), tags=set()))
+    return re.sub(r"\s+", " ", text).strip()

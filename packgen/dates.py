@@ -1,0 +1,23 @@
+"""How dates are written on the page: UK style, DD/MM/YYYY, with the weekday where people plan by it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+# Spelled out rather than taken from the locale, so a build never depends on the machine's language.
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def uk_date(day: dt.date) -> str:
+    """04/03/2027."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
+
+
+def uk_day(day: dt.date) -> str:
+    """Thursday 04/03/2027."""
+    return f"{WEEKDAYS[day.weekday()]} {uk_date(day)}"
+
+
+def short_day(day: dt.date) -> str:
+    """Thu 04/03/2027: for narrow table columns."""
+    return f"{WEEKDAYS[day.weekday()][:3]} {uk_date(day)}"

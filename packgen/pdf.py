@@ -1,0 +1,85 @@
+"""HTML to PDF with WeasyPrint: locked-down fetching, a required font, reproducible bytes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from weasyprint import HTML, URLFetcher
+from weasyprint.urls import URLFetcherResponse
+
+from .errors import RenderError
+
+FONT = "Liberation Sans"
+
+
+class LockedFetcher(URLFetcher):
+    """Reads `data:` URLs and files under the given folders; refuses everything else."""
+
+    def __init__(self, roots: list[Path]) -> None:
+        super().__init__(allowed_protocols={"file", "data"})
+        self.roots = [root.resolve() for root in roots]
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:  # type: ignore[override]
+        parts = urlsplit(url)
+        if parts.scheme == "data":
+            return super().fetch(url, headers)
+        if parts.scheme != "file":
+            raise ValueError(f"refused to fetch {url}: only local files are read")
+        path = Path(unquote(parts.path)).resolve()
+        if not any(path.is_relative_to(root) for root in self.roots):
+            raise ValueError(f"refused to read {path}: outside the practice and packgen folders")
+        return URLFetcherResponse(url, path.read_bytes())
+
+
+@dataclass(frozen=True)
+class Pdf:
+    """A rendered document: its bytes and page count."""
+
+    data: bytes
+    pages: int
+
+
+class _Collect(logging.Handler):
+    """Keeps WeasyPrint's warnings (a missing image, an unreadable style) so they can fail the build."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def render_pdf(html: str, *, base_url: Path, roots: list[Path], title: str, created: dt.date) -> Pdf:
+    """Render one document; fails when the font is missing or an asset could not be loaded."""
+    collect = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collect)
+    try:
+        document = HTML(string=html, base_url=str(base_url) + "/", url_fetcher=LockedFetcher(roots)).render()
+        stamp = f"{created.isoformat()}T00:00:00Z"
+        document.metadata.title = title
+        document.metadata.created = stamp
+        document.metadata.modified = stamp
+        document.metadata.lang = "en-GB"
+        document.metadata.attachments = []  # a pack carries nothing but its pages
+        data = document.write_pdf()
+        families = {_family(font) for font in document.fonts.values()}
+        wrong = sorted(f for f in families if f != FONT)
+        if wrong:  # fontconfig substitutes silently; refuse rather than print in another font
+            raise RenderError(f"font {FONT} is not installed (text came out in {', '.join(wrong)}); run scripts/setup.sh")
+    finally:
+        logger.removeHandler(collect)
+    problems = [m for m in collect.messages if "refused" in m or "Failed to load" in m or "Error" in m]
+    if problems:
+        raise RenderError(f"{title}: {problems[0]}")
+    return Pdf(data=data, pages=len(document.pages))
+
+
+def _family(font: object) -> str:
+    family = getattr(font, "family", b"")
+    return family.decode("utf-8", "replace") if isinstance(family, bytes) else str(family)

@@ -1,0 +1,113 @@
+"""Read a YAML file into plain data plus the line of every key, so errors can point at it."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ConfigError
+
+MAX_BYTES = 1_000_000  # a practice config is a few kilobytes
+MAX_NODES = 50_000  # stops "billion laughs" alias bombs before they expand
+MAX_DEPTH = 50
+
+Key = tuple[Any, ...]
+
+
+@dataclass
+class YamlDoc:
+    """One parsed YAML file: its data, where each key sits, and a hash of its bytes."""
+
+    path: Path
+    data: dict[str, Any]
+    lines: dict[Key, int] = field(default_factory=dict)
+    sha256: str = ""
+
+    def line_of(self, key: Key) -> int:
+        """The line of `key`, or of its nearest parent that is in the file (1 for the top)."""
+        for end in range(len(key), 0, -1):
+            if key[:end] in self.lines:
+                return self.lines[key[:end]]
+        return 1
+
+
+def read_yaml(path: Path, shown: str) -> YamlDoc:
+    """Parse `path`; `shown` is how the file is named in messages."""
+    if path.is_dir():
+        raise ConfigError([f"{shown}: is a folder; give the practice's .yaml file"])
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError([f"{shown}: no such file"]) from None
+    except OSError as exc:
+        raise ConfigError([f"{shown}: cannot be read ({exc.strerror})"]) from None
+    if len(raw) > MAX_BYTES:
+        raise ConfigError([f"{shown}: is {len(raw):,} bytes; a practice config is at most {MAX_BYTES:,}"])
+    if b"\0" in raw:
+        raise ConfigError([f"{shown}: is a binary file, not a YAML config"])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError([f"{shown}:{line}: is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8"]) from None
+
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise ConfigError([f"{shown}:1: the file is empty; expected a practice config"])
+        lines: dict[Key, int] = {}
+        _walk(node, (), lines, shown, [0])
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{mark.line + 1}:{mark.column + 1}" if mark else "1"
+        what = exc.problem or exc.context or "not valid YAML"
+        raise ConfigError([f"{shown}:{where}: YAML syntax error: {what}"]) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError([f"{shown}: YAML error: {exc}"]) from None
+    except RecursionError:
+        raise ConfigError([f"{shown}: nested too deeply to be a practice config"]) from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        raise ConfigError([f"{shown}:1: expected keys such as 'practice:' at the top, found {_kind(data)}"])
+    return YamlDoc(path=path, data=data, lines=lines, sha256=hashlib.sha256(raw).hexdigest())
+
+
+def _walk(node: yaml.Node, key: Key, lines: dict[Key, int], shown: str, count: list[int]) -> None:
+    """Record the line of every key below `node`, refusing duplicates and oversized documents."""
+    count[0] += 1
+    if count[0] > MAX_NODES:
+        raise ConfigError([f"{shown}: too many values (more than {MAX_NODES:,}); is an alias repeated?"])
+    if len(key) > MAX_DEPTH:
+        raise ConfigError([f"{shown}:{node.start_mark.line + 1}: nested more than {MAX_DEPTH} levels deep"])
+    if isinstance(node, yaml.MappingNode):
+        seen: set[Any] = set()
+        for key_node, value_node in node.value:
+            name = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node.value)
+            path = key + (name,)
+            line = key_node.start_mark.line + 1
+            if name in seen:
+                dotted = ".".join(str(p) for p in path)
+                raise ConfigError([f"{shown}:{line}: {dotted}: appears twice; keep one"])
+            seen.add(name)
+            lines[path] = line
+            _walk(value_node, path, lines, shown, count)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            lines[key + (index,)] = item.start_mark.line + 1
+            _walk(item, key + (index,), lines, shown, count)
+
+
+def _kind(value: Any) -> str:
+    """A reader's word for the type of a YAML value."""
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "text"
+    return "a single value"
