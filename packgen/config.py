@@ -252,9 +252,14 @@ def load(path: str | Path) -> PracticeConfig:
 
 def _messages(exc: ValidationError, doc: YamlDoc, shown: str) -> list[str]:
     """One `FILE:LINE: dotted.key: message` line per problem, in file order."""
+    errors = exc.errors(include_url=False)
+    # A misspelt key shows as "unknown" and its right spelling as "missing": report it once.
+    suggested = {tuple(e["loc"][:-1]) + (_close(tuple(e["loc"])),) for e in errors if e["type"] == "extra_forbidden"}
     found = []
-    for error in exc.errors(include_url=False):
+    for error in errors:
         loc = tuple(error["loc"])
+        if error["type"] == "missing" and loc in suggested:
+            continue
         dotted = ".".join(str(part) for part in loc) or "(top)"
         found.append((doc.line_of(loc), dotted, _message(error, loc)))
     return [f"{shown}:{line}: {dotted}: {message}" for line, dotted, message in sorted(found, key=lambda f: f[0])]
@@ -276,6 +281,8 @@ MESSAGES = {
 
 def _message(error: dict[str, Any], loc: tuple[Any, ...]) -> str:
     kind = error["type"]
+    if kind in {"model_type", "dict_type", "list_type"} and error["input"] is None:
+        return "is empty; fill it in or remove the key"
     if kind == "extra_forbidden":
         return "unknown key" + _suggestion(loc)
     if kind == "literal_error":
@@ -296,21 +303,31 @@ def _message(error: dict[str, Any], loc: tuple[Any, ...]) -> str:
 
 def _suggestion(loc: tuple[Any, ...]) -> str:
     """"; did you mean 'x'?" when a known key at the same place is close to the unknown one."""
+    close = _close(loc)
+    if close:
+        return f"; did you mean '{close}'?"
+    known = _known_keys(loc)
+    return f"; expected one of: {', '.join(known)}" if known else ""
+
+
+def _close(loc: tuple[Any, ...]) -> str | None:
+    close = difflib.get_close_matches(str(loc[-1]), _known_keys(loc), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _known_keys(loc: tuple[Any, ...]) -> list[str]:
+    """The keys allowed beside the last part of `loc`."""
     model: Any = Config
     for part in loc[:-1]:
         if isinstance(part, int):
             continue
         field = model.model_fields.get(part) if hasattr(model, "model_fields") else None
         if field is None:
-            return ""
+            return []
         model = _model_of(field.annotation)
         if model is None:
-            return ""
-    known = list(model.model_fields)
-    close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
-    if close:
-        return f"; did you mean '{close[0]}'?"
-    return f"; expected one of: {', '.join(known)}"
+            return []
+    return list(model.model_fields)
 
 
 def _model_of(annotation: Any) -> Any:

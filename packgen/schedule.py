@@ -104,6 +104,11 @@ def months_before(day: dt.date, months: int) -> dt.date:
     raise AssertionError("unreachable")
 
 
+def _n(count: int, unit: str) -> str:
+    """'1 day', '2 days'."""
+    return f"{count} {unit}{'' if count == 1 else 's'}"
+
+
 def slug(text: str) -> str:
     """Lower-case a-z0-9 words joined by hyphens: safe in file names, UIDs and keys."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
@@ -126,19 +131,19 @@ def build_schedule(config: Config) -> list[Task]:
 
     pm, clinical, admin = "Practice manager", "GPs and nurses", "Reception and admin"
     deadline("extract_request", f"Request data extracts from {m.source_system} and the subsidiary suppliers", fdp - s.extract_request_days_before * DAY,
-             "before", pm, f"{s.extract_request_days_before} days before FDP")
+             "before", pm, f"{_n(s.extract_request_days_before, 'day')} before FDP")
     deadline("planning_meeting", "Hold the cut-over planning meeting", fdp - s.planning_meeting_days_before * DAY,
-             "before", pm, f"{s.planning_meeting_days_before} days before FDP")
+             "before", pm, f"{_n(s.planning_meeting_days_before, 'day')} before FDP")
     start = months_before(fdp, s.prescribing_months_before)
     event("prescribing_window", "Two prescriptions, or paper FP10 instead of EPS repeats (if the practice chooses)", start, "before",
-          "Prescription clerks", f"{s.prescribing_months_before} month(s) before FDP to {s.prescribing_days_after} days after go-live",
+          "Prescription clerks", f"{_n(s.prescribing_months_before, 'month')} before FDP to {_n(s.prescribing_days_after, 'day')} after go-live",
           end=go_live + s.prescribing_days_after * DAY)
     for party in config.third_parties:
         _party_tasks(party, config, cal, deadline, event)
     deadline("links_off", "Switch off third-party links and communications", fdp - DAY, "before", pm, "1 day before FDP")
     clear_down = cal.subtract_working_days(fdp, s.clear_down_working_days_before)
     event("clear_down", "Export letter and clinical templates to Word; clear inboxes, workflows and open tasks to zero",
-          clear_down, "before", pm, f"{s.clear_down_working_days_before} working day(s) before FDP")
+          clear_down, "before", pm, f"{_n(s.clear_down_working_days_before, 'working day')} before FDP")
     event("logoff", f"Everyone logged off {m.source_system} for the final extract", fdp, "cut_over", pm,
           "FDP day" + (f", by {m.logoff_time}" if m.logoff_time else ""), time=m.logoff_time)
     event("final_data_production", f"Final data production: {m.source_system} takes the final extract", fdp, "cut_over", m.source_system, "FDP")
@@ -149,14 +154,14 @@ def build_schedule(config: Config) -> list[Task]:
     breather = cal.working_days_from(go_live, s.breather_working_days) if s.breather_working_days else []
     if breather:
         event("breather_slots", "Fewer or breather slots in the rotas (both systems)", breather[0], "after", admin,
-              f"first {s.breather_working_days} working days from go-live", end=breather[-1])
+              f"first {_n(s.breather_working_days, 'working day')} from go-live", end=breather[-1])
     reentry = cal.working_days_from(go_live, s.reentry_working_days)
     event("reentry", f"Re-enter everything recorded during the cut-over into {m.target_system}", reentry[0], "after",
-          "All staff", f"{s.reentry_working_days} working days from go-live", end=reentry[-1])
+          "All staff", f"{_n(s.reentry_working_days, 'working day')} from go-live", end=reentry[-1])
     event("chase_links", "Chase any third party not yet switched back on", cal.add_working_days(go_live, s.chase_working_days_after),
-          "after", pm, f"{s.chase_working_days_after} working days after go-live")
+          "after", pm, f"{_n(s.chase_working_days_after, 'working day')} after go-live")
     event("tracking_update", "Update the tracking database with the go-live date", cal.add_working_days(go_live, s.tracking_update_working_days),
-          "after", "Project manager", f"within {s.tracking_update_working_days} working days after go-live")
+          "after", "Project manager", f"within {_n(s.tracking_update_working_days, 'working day')} after go-live")
     event("rota_limit", f"Last day any {m.source_system} rota may reach", go_live + s.rota_limit_days_after * DAY, "after", admin,
           f"go-live + {s.rota_limit_days_after} days")
     event("read_only_until", f"{m.source_system} read-only access ends", go_live + m.read_only_days * DAY, "after", pm,
@@ -174,15 +179,15 @@ def _party_tasks(party: ThirdParty, config: Config, cal: Calendar, deadline, eve
     key = slug(party.name)
     off = cal.on_or_before(fdp - party.switch_off_before * DAY)
     deadline(f"notify:{key}", f"Send notice to {party.name}", fdp - party.notice * DAY, "before", pm,
-             f"{party.notice} days' notice before FDP", party=party.name)
+             f"{_n(party.notice, 'day')}' notice before FDP", party=party.name)
     if party.extract:
         deadline(f"extract:{key}", f"Ask {party.name} for its own extract on FDP day",
                  fdp - config.schedule.extract_request_days_before * DAY, "before", pm,
-                 f"{config.schedule.extract_request_days_before} days before FDP", party=party.name)
+                 f"{_n(config.schedule.extract_request_days_before, 'day')} before FDP", party=party.name)
     deadline(f"remind:{key}", f"Remind {party.name} of the switch-off", off - config.schedule.reminder_days_before * DAY, "before", pm,
-             f"{config.schedule.reminder_days_before} days before its switch-off", party=party.name)
+             f"{_n(config.schedule.reminder_days_before, 'day')} before its switch-off", party=party.name)
     event(f"switch_off:{key}", f"{party.name}: switch-off day (remind again on the day)", off, "before", pm,
-          f"{party.switch_off_before} day(s) before FDP", party=party.name)
+          f"{_n(party.switch_off_before, 'day')} before FDP", party=party.name)
 
 
 def key_dates(config: Config, tasks: list[Task]) -> dict[str, dt.date]:

@@ -35,6 +35,19 @@ class YamlDoc:
         return 1
 
 
+class _Loader(yaml.SafeLoader):
+    """The safe loader, but an impossible date such as 2027-02-30 stays text for validation to name."""
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:  # type: ignore[override]
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
 def read_yaml(path: Path, shown: str) -> YamlDoc:
     """Parse `path`; `shown` is how the file is named in messages."""
     if path.is_dir():
@@ -55,7 +68,7 @@ def read_yaml(path: Path, shown: str) -> YamlDoc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ConfigError([f"{shown}:{line}: is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8"]) from None
 
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:

@@ -1,0 +1,70 @@
+"""Shared fixtures: the example practice's pack is built once per test session."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from packgen.build import build
+from packgen.config import load
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "practices" / "riverside.yaml"
+BUILD_DATE = dt.date(2026, 11, 27)
+
+
+@dataclass
+class BuiltPdf:
+    """A PDF as a reader sees it: pages, their text and sizes."""
+
+    path: Path
+    reader: PdfReader
+
+    @property
+    def pages(self) -> list[str]:
+        return [page.extract_text() or "" for page in self.reader.pages]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.pages)
+
+
+def read_pdf(path: Path) -> BuiltPdf:
+    return BuiltPdf(path, PdfReader(path))
+
+
+@pytest.fixture(scope="session")
+def example_build(tmp_path_factory: pytest.TempPathFactory):
+    out = tmp_path_factory.mktemp("out")
+    return build(load(EXAMPLE), out, BUILD_DATE)
+
+
+@pytest.fixture(scope="session")
+def example_pack(example_build) -> BuiltPdf:
+    return read_pdf(example_build.folder / "cutover-pack.pdf")
+
+
+def write(path: Path, text: str) -> Path:
+    """Write a test file, making its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+MINIMAL = """\
+practice:
+  name: Hillside Surgery
+  ods_code: B12345
+  address: [1 Hill Road, Upton, UP1 1AA]
+contacts:
+  practice_manager: {name: Alex Green}
+migration:
+  source_system: Vision
+  target_system: EMIS Web
+  final_data_production: 2027-06-10
+  go_live: 2027-06-14
+"""

@@ -1,0 +1,121 @@
+"""The example pack as a reader sees it: its text, dates, headings and A4 pages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from packgen.build import build, practice_slug
+from packgen.cli import main
+from packgen.config import load
+from packgen.content import find
+from packgen.render import default_dir
+
+from .conftest import BUILD_DATE, EXAMPLE, MINIMAL, read_pdf, write
+
+A4 = (595.28, 841.89)  # points
+
+
+def test_pack_is_written_under_the_practice_slug(example_build):
+    assert example_build.folder.name == "y01234-riverside-medical-centre"
+    assert (example_build.folder / "cutover-pack.pdf").is_file()
+
+
+def test_every_page_is_a4_portrait(example_pack):
+    for page in example_pack.reader.pages:
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        assert width == pytest.approx(A4[0], abs=1) and height == pytest.approx(A4[1], abs=1)
+
+
+def test_cover_names_the_practice_systems_and_dates(example_pack):
+    cover = example_pack.pages[0]
+    for expected in ["Riverside Medical Centre", "ODS code Y01234", "EMIS Web", "SystmOne", "Cut-over pack",
+                     "Thursday 04/03/2027", "Tuesday 09/03/2027", "Monday 08/03/2027 (5 days)",
+                     "logged off by 18:30", "Jo Bloggs", "Sam Patel", "built 27/11/2026"]:
+        assert expected in cover, expected
+    assert re.search(r"packgen \d+\.\d+\.\d+ · config [0-9a-f]{10} · built", cover)
+
+
+def test_key_dates_are_computed_and_written_dd_mm_yyyy(example_pack):
+    text = example_pack.text
+    for expected in [
+        "Thursday 28/01/2027",  # extract request: 35 days before FDP
+        "Thursday 04/02/2027",  # planning meeting: 28 days before FDP
+        "Wednesday 03/03/2027",  # links off: the day before FDP
+        "Monday 15/03/2027",  # fifth working day of re-entry
+        "Tuesday 23/03/2027",  # rotas reach no further than go-live + 14
+        "Friday 23/04/2027",  # read-only ends: go-live + 45
+        "Monday 07/06/2027",  # support ends: go-live + 90
+    ]:
+        assert expected in text, expected
+    assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", text), "an ISO date reached the page"
+
+
+def test_every_guidance_heading_is_printed_and_in_the_contents(example_pack):
+    titles = [path.read_text(encoding="utf-8").splitlines()[0].lstrip("# ").strip()
+              for path in find("guidance", [default_dir("content")]).values()]
+    assert len(titles) >= 14
+    contents = example_pack.pages[1]
+    body = "\n".join(example_pack.pages[2:])
+    for title in titles:
+        assert title in contents, title
+        assert title in body, title
+    for activity in ["Appointments and rotas", "Consultations", "Home visits", "Telephone calls", "Prescriptions",
+                     "Referrals", "Scanning", "Links", "Bowel screening", "111 messages", "Out of hours",
+                     "Summarisation and routine data entry"]:
+        assert any(t.startswith(activity) for t in titles), activity
+
+
+def test_guidance_shows_the_practice_values(example_pack):
+    body = "\n".join(example_pack.pages[3:])
+    assert "EMIS Web" in body and "SystmOne" in body
+    assert "{{" not in body and "{%" not in body
+
+
+def test_footer_counts_pages_and_bookmarks_list_sections(example_pack):
+    pages = example_pack.pages
+    assert f"Page 2 of {len(pages)}" in pages[1]
+    assert f"Page {len(pages)} of {len(pages)}" in pages[-1]
+    outline = [item.title for item in _flatten(example_pack.reader.outline)]
+    assert "Key dates" in outline and "Guidance for the cut-over" in outline
+    assert "Prescriptions" in outline
+
+
+def _flatten(outline):
+    for item in outline:
+        if isinstance(item, list):
+            yield from _flatten(item)
+        else:
+            yield item
+
+
+def test_only_liberation_sans_is_embedded(example_pack):
+    fonts = set()
+    for page in example_pack.reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            fonts.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
+    assert fonts <= {"Liberation-Sans", "Liberation-Sans-Bold"}, fonts
+
+
+def test_slug_is_safe_whatever_the_name(tmp_path):
+    path = write(tmp_path / "p.yaml", MINIMAL.replace("Hillside Surgery", "'../../St Mary''s & Dr Ŵyn'"))
+    assert practice_slug(load(path)) == "b12345-st-mary-s-dr-yn"
+
+
+def test_cli_build_prints_what_it_wrote(tmp_path):
+    result = CliRunner().invoke(main, ["build", str(EXAMPLE), "-o", str(tmp_path), "--today", BUILD_DATE.isoformat()])
+    assert result.exit_code == 0, result.output
+    pack = tmp_path / "y01234-riverside-medical-centre" / "cutover-pack.pdf"
+    assert f"wrote {pack} (" in result.output
+    assert read_pdf(pack).pages[0].count("Riverside Medical Centre") >= 1
+    assert [p.name for p in pack.parent.iterdir()] == ["cutover-pack.pdf"]  # no temporary files left
+
+
+def test_late_deadlines_are_warned_and_marked(tmp_path):
+    path = write(tmp_path / "p.yaml", MINIMAL)
+    result = build(load(path), tmp_path / "out", today=BUILD_DATE.replace(year=2027, month=6, day=1))
+    assert any(w.startswith("LATE: 'Hold the cut-over planning meeting' was due 13/05/2027") for w in result.warnings)
+    text = read_pdf(result.folder / "cutover-pack.pdf").text
+    assert "LATE" in text

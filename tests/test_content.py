@@ -1,0 +1,64 @@
+"""Guidance Markdown: practice overrides, values filled in safely, unsafe HTML removed."""
+
+from __future__ import annotations
+
+import pytest
+
+from packgen.build import build
+from packgen.config import load
+from packgen.errors import ContentError
+
+from .conftest import BUILD_DATE, MINIMAL, read_pdf, write
+
+
+def build_with_content(tmp_path, files: dict[str, str]):
+    for name, text in files.items():
+        write(tmp_path / "mine" / "guidance" / name, text)
+    config = write(tmp_path / "p.yaml", MINIMAL + "content: mine\n")
+    result = build(load(config), tmp_path / "out", BUILD_DATE)
+    return read_pdf(result.folder / "cutover-pack.pdf")
+
+
+def test_practice_content_replaces_adds_and_removes_sections(tmp_path):
+    pack = build_with_content(tmp_path, {
+        "30-appointments-and-rotas.md": "# Appointments at {{ practice.name }}\n\nBook nothing after {{ dates.go_live|day }}.\n",
+        "32-flu-clinics.md": "# Flu clinics\n\nRun flu clinics before {{ dates.final_data_production|date }}.\n",
+        "80-out-of-hours.md": "",
+    })
+    contents = pack.pages[1]
+    assert "Appointments at Hillside Surgery" in contents
+    assert "Appointments and rotas" not in pack.text
+    assert "Book nothing after Monday 14/06/2027." in pack.text
+    assert "Run flu clinics before 10/06/2027." in pack.text
+    assert "Out of hours" not in contents
+    assert contents.index("Appointments at Hillside Surgery") < contents.index("Flu clinics") < contents.index("Home visits")
+
+
+def test_values_and_markdown_are_printed_literally_and_unsafe_html_is_dropped(tmp_path):
+    pack = build_with_content(tmp_path, {
+        "15-extra.md": "# Extra & more\n\nKeep <script>alert(1)</script>this <b>bold</b> and <iframe src='x'></iframe>"
+                       "<img src='http://example.invalid/x.png'> {{ '<i>not markup</i>' }}.\n",
+    })
+    text = pack.text
+    assert "Extra & more" in text
+    assert "alert(1)" not in text
+    assert "Keep this bold and" in text
+    assert "<i>not markup</i>" in text
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("# T\n\n{{ ''.__class__.__mro__ }}\n", "not allowed in guidance"),
+        ("# T\n\n{{ no_such_value }}\n", "unknown value: 'no_such_value' is undefined"),
+        ("# T\n\n{% if %}\n", ":3: template error"),
+        ("No title here\n", ":1: must start with a '# Title' line"),
+    ],
+)
+def test_bad_guidance_is_a_one_line_error_naming_the_file(tmp_path, source, message):
+    with pytest.raises(ContentError) as caught:
+        build_with_content(tmp_path, {"15-bad.md": source})
+    assert "15-bad.md" in caught.value.message
+    assert message in caught.value.message
+    assert "\n" not in caught.value.message
+    assert not (tmp_path / "out").exists()
