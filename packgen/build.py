@@ -14,9 +14,11 @@ from .config import PracticeConfig
 from .content import load_sections, markdown_env
 from .pdf import Pdf, render_pdf
 from .render import default_dir, render_template, template_env
-from .schedule import PHASES, build_schedule, key_dates, slug, warnings
+from .ics import timeline_ics
+from .schedule import CHECKLISTS, PHASES, build_schedule, grouped, key_dates, slug, wall_calendar, warnings
 
 PACK = "cutover-pack.pdf"
+ICS = "timeline.ics"
 
 
 @dataclass
@@ -24,7 +26,7 @@ class BuildResult:
     """What a build wrote and what the user should look at."""
 
     folder: Path
-    files: dict[str, int] = field(default_factory=dict)  # name → page count
+    files: dict[str, int | None] = field(default_factory=dict)  # name → page count (None: not a PDF)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -62,6 +64,10 @@ def context(pc: PracticeConfig, today: dt.date) -> dict[str, Any]:
         "tasks": tasks,
         "task_by_key": {task.key: task for task in tasks},
         "phases": PHASES,
+        "timeline": grouped(tasks, c, PHASES),
+        "checklists": grouped(tasks, c, CHECKLISTS),
+        "checklist_titles": CHECKLISTS,
+        "weeks": wall_calendar(c, tasks),
         "dates": key_dates(c, tasks),
         "cut_over_days": (c.migration.go_live - c.migration.final_data_production).days,
         "today": today,
@@ -71,7 +77,7 @@ def context(pc: PracticeConfig, today: dt.date) -> dict[str, Any]:
     }
 
 
-def render_pack(pc: PracticeConfig, today: dt.date) -> tuple[dict[str, Pdf], list[str]]:
+def render_pack(pc: PracticeConfig, today: dt.date) -> tuple[dict[str, Pdf | bytes], list[str]]:
     """All documents of the pack, rendered in memory, with the warnings found on the way."""
     ctx = context(pc, today)
     ctx["guidance"] = load_sections("guidance", content_folders(pc), ctx, markdown_env())
@@ -80,7 +86,8 @@ def render_pack(pc: PracticeConfig, today: dt.date) -> tuple[dict[str, Pdf], lis
     roots = [default_dir("templates"), default_dir("content"), pc.base_dir]
     title = f"Cut-over pack: {pc.config.practice.name}"
     pack = render_pdf(html, base_url=pc.base_dir, roots=roots, title=title, created=today)
-    return {PACK: pack}, ctx["warnings"]
+    ics = timeline_ics(pc.config, ctx["tasks"], today)
+    return {PACK: pack, ICS: ics}, ctx["warnings"]
 
 
 def build(pc: PracticeConfig, output: Path, today: dt.date | None = None) -> BuildResult:
@@ -89,9 +96,13 @@ def build(pc: PracticeConfig, output: Path, today: dt.date | None = None) -> Bui
     documents, found = render_pack(pc, day)
     folder = output / practice_slug(pc)
     result = BuildResult(folder=folder, warnings=found)
-    for name, pdf in documents.items():
-        write_atomic(folder / name, pdf.data)
-        result.files[name] = pdf.pages
+    for name, document in documents.items():
+        if isinstance(document, Pdf):
+            write_atomic(folder / name, document.data)
+            result.files[name] = document.pages
+        else:
+            write_atomic(folder / name, document)
+            result.files[name] = None
     return result
 
 

@@ -182,6 +182,7 @@ class Schedule(Strict):
     """Offsets of the computed deadlines; every one can be changed per practice."""
 
     planning_meeting_days_before: Days = Field(28, description="Cut-over planning meeting, days before FDP.")
+    patient_notice_days_before: Days = Field(14, description="Patient poster up and website notice out, days before FDP.")
     extract_request_days_before: Days = Field(35, description="Request data extracts, days before FDP.")
     reminder_days_before: Days = Field(7, description="Remind each third party, days before its switch-off (and again on the day).")
     clear_down_working_days_before: Days = Field(1, description="Templates exported and inboxes at zero, working days before FDP.")
@@ -202,6 +203,17 @@ class Config(Strict):
     migration: Migration
     schedule: Schedule = Field(default_factory=Schedule)
     third_parties: list[ThirdParty] = Field(default_factory=list, max_length=200)
+
+    @field_validator("third_parties", mode="after")
+    @classmethod
+    def _unique(cls, parties: list[ThirdParty]) -> list[ThirdParty]:
+        seen: set[str] = set()
+        for party in parties:
+            key = re.sub(r"[^a-z0-9]+", "", party.name.lower())
+            if key in seen:
+                raise _problem(f"'{party.name}' is listed twice; give each third party a different name")
+            seen.add(key)
+        return parties
     content: Path | None = Field(None, description="Folder whose Markdown replaces or adds to the default content.")
     templates: Path | None = Field(None, description="Folder whose templates replace the default ones by name.")
 

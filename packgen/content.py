@@ -13,7 +13,7 @@ import markdown
 import nh3
 from jinja2.sandbox import SandboxedEnvironment
 
-from .dates import short_day, uk_date, uk_day
+from .dates import month_name, short_day, uk_date, uk_day
 from .errors import ContentError
 
 # Tags Markdown may produce that make sense on paper; anything else (script, style, iframe, form,
@@ -44,6 +44,7 @@ def add_filters(env: jinja2.Environment) -> None:
     env.filters["date"] = uk_date
     env.filters["day"] = uk_day
     env.filters["shortday"] = short_day
+    env.filters["month"] = month_name
 
 
 def find(kind: str, folders: list[Path]) -> dict[str, Path]:

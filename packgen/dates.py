@@ -6,6 +6,8 @@ import datetime as dt
 
 # Spelled out rather than taken from the locale, so a build never depends on the machine's language.
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
 
 
 def uk_date(day: dt.date) -> str:
@@ -21,3 +23,8 @@ def uk_day(day: dt.date) -> str:
 def short_day(day: dt.date) -> str:
     """Thu 04/03/2027: for narrow table columns."""
     return f"{WEEKDAYS[day.weekday()][:3]} {uk_date(day)}"
+
+
+def month_name(day: dt.date) -> str:
+    """March."""
+    return MONTHS[day.month - 1]

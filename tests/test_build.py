@@ -23,10 +23,15 @@ def test_pack_is_written_under_the_practice_slug(example_build):
     assert (example_build.folder / "cutover-pack.pdf").is_file()
 
 
-def test_every_page_is_a4_portrait(example_pack):
-    for page in example_pack.reader.pages:
-        width, height = float(page.mediabox.width), float(page.mediabox.height)
-        assert width == pytest.approx(A4[0], abs=1) and height == pytest.approx(A4[1], abs=1)
+def test_every_page_is_a4_and_only_the_wall_calendar_is_landscape(example_pack):
+    landscape = []
+    for number, page in enumerate(example_pack.reader.pages):
+        size = sorted((float(page.mediabox.width), float(page.mediabox.height)))
+        assert size == pytest.approx(sorted(A4), abs=1)
+        if float(page.mediabox.width) > float(page.mediabox.height):
+            landscape.append(number)
+    assert len(landscape) == 1
+    assert example_pack.pages[landscape[0]].count("Calendar: January to March 2027") >= 1
 
 
 def test_cover_names_the_practice_systems_and_dates(example_pack):
@@ -110,12 +115,13 @@ def test_cli_build_prints_what_it_wrote(tmp_path):
     pack = tmp_path / "y01234-riverside-medical-centre" / "cutover-pack.pdf"
     assert f"wrote {pack} (" in result.output
     assert read_pdf(pack).pages[0].count("Riverside Medical Centre") >= 1
-    assert [p.name for p in pack.parent.iterdir()] == ["cutover-pack.pdf"]  # no temporary files left
+    assert sorted(p.name for p in pack.parent.iterdir()) == ["cutover-pack.pdf", "timeline.ics"]  # no temporary files
 
 
 def test_late_deadlines_are_warned_and_marked(tmp_path):
     path = write(tmp_path / "p.yaml", MINIMAL)
     result = build(load(path), tmp_path / "out", today=BUILD_DATE.replace(year=2027, month=6, day=1))
-    assert any(w.startswith("LATE: 'Hold the cut-over planning meeting' was due 13/05/2027") for w in result.warnings)
+    assert any(w.startswith("LATE: 'Hold the cut-over planning meeting") and "was due Thursday 13/05/2027" in w
+               for w in result.warnings)
     text = read_pdf(result.folder / "cutover-pack.pdf").text
     assert "LATE" in text
