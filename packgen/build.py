@@ -12,7 +12,8 @@ from typing import Any
 from . import __version__
 from .config import PracticeConfig
 from .content import load_sections, markdown_env
-from .pdf import Pdf, render_pdf
+from .letters import build_letters, tracking
+from .pdf import render
 from .render import default_dir, render_template, template_env
 from .ics import timeline_ics
 from .schedule import CHECKLISTS, PHASES, build_schedule, grouped, key_dates, slug, wall_calendar, warnings
@@ -77,17 +78,35 @@ def context(pc: PracticeConfig, today: dt.date) -> dict[str, Any]:
     }
 
 
-def render_pack(pc: PracticeConfig, today: dt.date) -> tuple[dict[str, Pdf | bytes], list[str]]:
-    """All documents of the pack, rendered in memory, with the warnings found on the way."""
+@dataclass(frozen=True)
+class Output:
+    """One file of the build, in memory: its bytes and, for a PDF, its page count."""
+
+    data: bytes
+    pages: int | None = None
+
+
+def render_pack(pc: PracticeConfig, today: dt.date) -> tuple[dict[str, Output], list[str]]:
+    """All files of the pack, rendered in memory, with the warnings found on the way."""
+    c = pc.config
     ctx = context(pc, today)
-    ctx["guidance"] = load_sections("guidance", content_folders(pc), ctx, markdown_env())
-    env = template_env(pc.config.templates)
-    html = render_template(env, "pack.html", ctx)
+    folders, md = content_folders(pc), markdown_env()
+    ctx["guidance"] = load_sections("guidance", folders, ctx, md)
+    ctx["letters"] = build_letters(c, ctx["tasks"], folders, ctx, md, today)
+    ctx["tracking"] = tracking(c, ctx["tasks"])
+    if not c.third_parties:
+        ctx["warnings"].append("no third parties are listed, so the pack has no letters; add them under third_parties")
+    html = render_template(template_env(c.templates), "pack.html", ctx)
     roots = [default_dir("templates"), default_dir("content"), pc.base_dir]
-    title = f"Cut-over pack: {pc.config.practice.name}"
-    pack = render_pdf(html, base_url=pc.base_dir, roots=roots, title=title, created=today)
-    ics = timeline_ics(pc.config, ctx["tasks"], today)
-    return {PACK: pack, ICS: ics}, ctx["warnings"]
+    pack = render(html, base_url=pc.base_dir, roots=roots, title=f"Cut-over pack: {c.practice.name}", created=today)
+    files = {PACK: Output(pack.write(), pack.page_count)}
+    parts = pack.parts()
+    for letter in ctx["letters"]:
+        pages = parts[f"part-{letter.anchor}"]
+        title = f"{letter.subject} ({letter.party.name})"
+        files[f"letters/{letter.filename}"] = Output(pack.write(pages, title), len(pages))
+    files[ICS] = Output(timeline_ics(c, ctx["tasks"], today))
+    return files, ctx["warnings"]
 
 
 def build(pc: PracticeConfig, output: Path, today: dt.date | None = None) -> BuildResult:
@@ -96,13 +115,9 @@ def build(pc: PracticeConfig, output: Path, today: dt.date | None = None) -> Bui
     documents, found = render_pack(pc, day)
     folder = output / practice_slug(pc)
     result = BuildResult(folder=folder, warnings=found)
-    for name, document in documents.items():
-        if isinstance(document, Pdf):
-            write_atomic(folder / name, document.data)
-            result.files[name] = document.pages
-        else:
-            write_atomic(folder / name, document)
-            result.files[name] = None
+    for name, output in documents.items():
+        write_atomic(folder / name, output.data)
+        result.files[name] = output.pages
     return result
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from weasyprint import HTML, URLFetcher
+from weasyprint.document import Document
 from weasyprint.urls import URLFetcherResponse
 
 from .errors import RenderError
@@ -35,12 +35,45 @@ class LockedFetcher(URLFetcher):
         return URLFetcherResponse(url, path.read_bytes())
 
 
-@dataclass(frozen=True)
-class Pdf:
-    """A rendered document: its bytes and page count."""
+class Rendered:
+    """A laid-out document: written whole, or a few of its pages at a time (a letter, a log)."""
 
-    data: bytes
-    pages: int
+    def __init__(self, document: Document, title: str, created: dt.date) -> None:
+        self.document = document
+        self.title = title
+        self.created = created
+
+    @property
+    def page_count(self) -> int:
+        return len(self.document.pages)
+
+    def write(self, pages: list[int] | None = None, title: str | None = None) -> bytes:
+        """PDF bytes of the given pages (all by default), with fixed dates so rebuilds are identical."""
+        document = self.document if pages is None else self.document.copy([self.document.pages[i] for i in pages])
+        stamp = f"{self.created.isoformat()}T00:00:00Z"
+        document.metadata.title = title or self.title
+        document.metadata.created = stamp
+        document.metadata.modified = stamp
+        document.metadata.lang = "en-GB"
+        document.metadata.attachments = []  # a pack carries nothing but its pages
+        data = document.write_pdf()
+        families = {_family(font) for font in document.fonts.values()}
+        wrong = sorted(f for f in families if f != FONT)
+        if wrong:  # fontconfig substitutes silently; refuse rather than print in another font
+            raise RenderError(f"font {FONT} is not installed (text came out in {', '.join(wrong)}); run scripts/setup.sh")
+        return data
+
+    def parts(self) -> dict[str, list[int]]:
+        """The pages of each block whose id starts with "part-" (each such block starts a page)."""
+        owner: dict[str, list[int]] = {}
+        current: str | None = None
+        for number, page in enumerate(self.document.pages):
+            starts = [anchor for anchor in page.anchors if anchor.startswith("part-")]
+            if starts:
+                current = starts[-1]
+            if current is not None:
+                owner.setdefault(current, []).append(number)
+        return owner
 
 
 class _Collect(logging.Handler):
@@ -54,30 +87,19 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def render_pdf(html: str, *, base_url: Path, roots: list[Path], title: str, created: dt.date) -> Pdf:
-    """Render one document; fails when the font is missing or an asset could not be loaded."""
+def render(html: str, *, base_url: Path, roots: list[Path], title: str, created: dt.date) -> Rendered:
+    """Lay out one HTML document; fails when an image or style could not be loaded."""
     collect = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collect)
     try:
         document = HTML(string=html, base_url=str(base_url) + "/", url_fetcher=LockedFetcher(roots)).render()
-        stamp = f"{created.isoformat()}T00:00:00Z"
-        document.metadata.title = title
-        document.metadata.created = stamp
-        document.metadata.modified = stamp
-        document.metadata.lang = "en-GB"
-        document.metadata.attachments = []  # a pack carries nothing but its pages
-        data = document.write_pdf()
-        families = {_family(font) for font in document.fonts.values()}
-        wrong = sorted(f for f in families if f != FONT)
-        if wrong:  # fontconfig substitutes silently; refuse rather than print in another font
-            raise RenderError(f"font {FONT} is not installed (text came out in {', '.join(wrong)}); run scripts/setup.sh")
     finally:
         logger.removeHandler(collect)
     problems = [m for m in collect.messages if "refused" in m or "Failed to load" in m or "Error" in m]
     if problems:
         raise RenderError(f"{title}: {problems[0]}")
-    return Pdf(data=data, pages=len(document.pages))
+    return Rendered(document, title, created)
 
 
 def _family(font: object) -> str:

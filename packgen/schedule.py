@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -122,8 +123,9 @@ def _n(count: int, unit: str) -> str:
 
 
 def slug(text: str) -> str:
-    """Lower-case a-z0-9 words joined by hyphens: safe in file names, UIDs and keys."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+    """Lower-case a-z0-9 words joined by hyphens (Tŷ Gwyn → ty-gwyn): safe in file names, UIDs and keys."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-") or "x"
 
 
 def build_schedule(config: Config) -> list[Task]:
@@ -223,7 +225,7 @@ def build_schedule(config: Config) -> list[Task]:
 
 
 # Tasks on the same day are listed in the order they are done.
-_ORDER = {"extract_request": 0, "extract": 1, "planning_meeting": 2, "notify": 5, "remind": 6, "switch_off": 7,
+_ORDER = {"extract_request": 0, "planning_meeting": 2, "notify": 5, "remind": 6, "switch_off": 7,
           "final_data_production": 10, "logoff": 11, "go_live": 20, "links_on": 21}
 
 
@@ -238,14 +240,18 @@ def _party_tasks(party: ThirdParty, config: Config, cal: Calendar) -> list[Task]
         moved = cal.on_or_before(day)
         return Task(f"{kind}:{key}", title, moved, pm, rule, short, moved_from=day if moved != day else None, party=name)
 
-    tasks = [deadline("notify", f"Send the notice letter to {name}", fdp - party.notice * DAY,
-                      f"{_n(party.notice, 'day')}' notice before FDP", f"Notice: {name}")]
+    notice_day, rule = fdp - party.notice * DAY, f"{_n(party.notice, 'day')}' notice before FDP"
+    title = f"Send the notice letter to {name}"
+    tasks = []
     if party.extract:
+        # One letter asks for the switch-off and for the party's own extract, so it goes at the earlier date.
+        request = fdp - s.extract_request_days_before * DAY
+        if request < notice_day:
+            notice_day, rule = request, f"{_n(s.extract_request_days_before, 'day')} before FDP, to request its extract"
+        title += ", asking for its own extract on FDP day"
         tasks.append(Task(f"extract_taken:{key}", f"Confirm {name} has taken its extract, matching the final extract", fdp,
                           pm, "FDP day", f"Extract taken: {name}", party=name, on_calendar=False))
-        tasks.append(deadline("extract", f"Ask {name} for its own extract, taken on FDP day",
-                              fdp - s.extract_request_days_before * DAY,
-                              f"{_n(s.extract_request_days_before, 'day')} before FDP", f"Extract: {name}"))
+    tasks.append(deadline("notify", title, notice_day, rule, f"Notice: {name}"))
     tasks.append(deadline("remind", f"Remind {name} of the switch-off on {uk_date(off)}", off - s.reminder_days_before * DAY,
                           f"{_n(s.reminder_days_before, 'day')} before its switch-off", f"Remind: {name}"))
     tasks.append(Task(f"switch_off:{key}", f"{name} switches off: remind them on the day and confirm", off, pm,
@@ -321,8 +327,7 @@ class CalendarDay:
     labels: tuple[tuple[str, bool], ...]  # (text, is a milestone)
 
 
-_GROUP_WORDS = {"notify": ("Notice", "notices"), "remind": ("Remind", "reminders"), "switch_off": ("Off", "switch-offs"),
-                "extract": ("Extract", "extracts")}
+_GROUP_WORDS = {"notify": ("Notice", "notices"), "remind": ("Remind", "reminders"), "switch_off": ("Off", "switch-offs")}
 
 
 def wall_calendar(config: Config, tasks: list[Task]) -> list[list[CalendarDay]]:

@@ -33,6 +33,11 @@ class BuiltPdf:
         return "\n".join(self.pages)
 
 
+def flat(text: str) -> str:
+    """Text with every run of whitespace made one space: table cells wrap where a reader doesn't care."""
+    return " ".join(text.split())
+
+
 def read_pdf(path: Path) -> BuiltPdf:
     return BuiltPdf(path, PdfReader(path))
 

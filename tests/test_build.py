@@ -81,8 +81,11 @@ def test_guidance_shows_the_practice_values(example_pack):
 
 def test_footer_counts_pages_and_bookmarks_list_sections(example_pack):
     pages = example_pack.pages
-    assert f"Page 2 of {len(pages)}" in pages[1]
-    assert f"Page {len(pages)} of {len(pages)}" in pages[-1]
+    letters = [text for text in pages if "Yours sincerely" in text]
+    assert len(letters) == 16
+    for number, text in enumerate(pages, start=1):
+        if number > 1 and text not in letters:  # the cover and the letters carry no pack footer
+            assert f"Page {number} of {len(pages)}" in text
     outline = [item.title for item in _flatten(example_pack.reader.outline)]
     assert "Key dates" in outline and "Guidance for the cut-over" in outline
     assert "Prescriptions" in outline
@@ -106,7 +109,7 @@ def test_only_liberation_sans_is_embedded(example_pack):
 
 def test_slug_is_safe_whatever_the_name(tmp_path):
     path = write(tmp_path / "p.yaml", MINIMAL.replace("Hillside Surgery", "'../../St Mary''s & Dr Ŵyn'"))
-    assert practice_slug(load(path)) == "b12345-st-mary-s-dr-yn"
+    assert practice_slug(load(path)) == "b12345-st-mary-s-dr-wyn"
 
 
 def test_cli_build_prints_what_it_wrote(tmp_path):
@@ -115,7 +118,8 @@ def test_cli_build_prints_what_it_wrote(tmp_path):
     pack = tmp_path / "y01234-riverside-medical-centre" / "cutover-pack.pdf"
     assert f"wrote {pack} (" in result.output
     assert read_pdf(pack).pages[0].count("Riverside Medical Centre") >= 1
-    assert sorted(p.name for p in pack.parent.iterdir()) == ["cutover-pack.pdf", "timeline.ics"]  # no temporary files
+    assert sorted(p.name for p in pack.parent.iterdir()) == ["cutover-pack.pdf", "letters", "timeline.ics"]
+    assert not list(pack.parent.rglob(".*"))  # no temporary files left
 
 
 def test_late_deadlines_are_warned_and_marked(tmp_path):

@@ -94,8 +94,10 @@ def test_cut_over_across_easter():
     tasks = by_key(cfg)
     assert tasks["links_off"].date == D(2027, 3, 25)  # Easter Monday -> Maundy Thursday
     assert tasks["switch_off:bowel-hub"].date == D(2027, 3, 25)  # 28/03 is Easter Sunday -> Thursday
-    assert tasks["notify:docs"].date == D(2027, 3, 25)  # 26/03 is Good Friday
-    assert tasks["extract:docs"].date == D(2027, 2, 23)  # subsidiary suppliers provide an extract by default
+    assert tasks["notify:docs"].date == D(2027, 2, 23)  # provides an extract: notified when extracts are requested
+    docs = config(D(2027, 3, 30), D(2027, 4, 6), parties=[
+        {"name": "Docs", "kind": "subsidiary_supplier", "notice_days": 4, "provides_extract": False}])
+    assert by_key(docs)["notify:docs"].date == D(2027, 3, 25)  # 26/03 is Good Friday
     assert tasks["remind:bowel-hub"].date == D(2027, 3, 18)  # 7 days before its switch-off
     assert dates_of(cfg)["clear_down"] == D(2027, 3, 25)
 
@@ -115,11 +117,14 @@ def test_default_notice_by_kind():
     ])
     tasks = by_key(cfg)
     assert tasks["notify:eps"].date == D(2027, 1, 28)  # 35 days
-    assert tasks["notify:docman"].date == D(2027, 2, 26)  # 5 days: 27/02 is a Saturday
-    assert tasks["notify:docman"].moved_from == D(2027, 2, 27)
+    assert tasks["notify:docman"].date == D(2027, 1, 28)  # 5 days' notice, but it must be asked for its extract at 35
     assert tasks["notify:pharmacy"].date == D(2027, 2, 25)  # 7 days
     assert tasks["switch_off:hub"].date == D(2027, 3, 2)
-    assert "extract:pharmacy" not in tasks and "extract:docman" in tasks
+    assert "extract_taken:pharmacy" not in tasks and tasks["extract_taken:docman"].date == D(2027, 3, 4)
+    plain = by_key(config(D(2027, 3, 4), D(2027, 3, 9), parties=[
+        {"name": "Docman", "kind": "subsidiary_supplier", "provides_extract": False}]))
+    assert plain["notify:docman"].date == D(2027, 2, 26)  # 5 days: 27/02 is a Saturday
+    assert plain["notify:docman"].moved_from == D(2027, 2, 27)
 
 
 def test_months_before_clamps_to_the_end_of_the_month():

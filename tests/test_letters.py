@@ -1,0 +1,89 @@
+"""Letters to third parties: one notice and one resume letter each, dated by the schedule, printed literally."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from packgen.build import build
+from packgen.config import KINDS, load
+
+from .conftest import BUILD_DATE, MINIMAL, flat, read_pdf, write
+
+ALL_KINDS = "third_parties:\n" + "".join(
+    f"  - name: {kind.replace('_', ' ').title()} Service\n    kind: {kind}\n    contact: Links Team\n"
+    f"    address: [{kind.title()} House, 1 Long Road, Townley, TN1 1AA]\n"
+    for kind in KINDS
+)
+
+
+def test_two_letters_per_party_with_the_right_dates(example_build):
+    letters = sorted(p.name for p in (example_build.folder / "letters").iterdir())
+    assert len(letters) == 16  # 8 parties in the example, two letters each
+    assert letters[0] == "01-2027-01-28-notice-docman.pdf" or letters[0].startswith("01-2027-01-28-notice-")
+    assert [name[:2] for name in letters] == [f"{n:02d}" for n in range(1, 17)]
+    dates = [name[3:13] for name in letters]
+    assert dates == sorted(dates), "file names sort in sending order"
+    pathology = read_pdf(example_build.folder / "letters" / next(n for n in letters if "notice-eastshire-pathology" in n))
+    assert pathology.reader.get_num_pages() == 1
+    text = pathology.text
+    assert "22/02/2027" in text  # dated on its notice deadline: 10 days before FDP, a Monday
+    for line in ["Results Team", "Eastshire Pathology Service", "Eastshire General Hospital", "Hospital Road", "ES1 1AA"]:
+        assert line in text, line
+    assert "Thursday 04/03/2027" in text and "Tuesday 09/03/2027" in text
+    assert "Riverside Medical Centre" in text and "ODS code Y01234" in text and "Jo Bloggs" in text
+    resume = read_pdf(example_build.folder / "letters" / next(n for n in letters if "resume-eastshire-pathology" in n))
+    assert "09/03/2027" in resume.pages[0].split("Dear")[0]  # dated go-live
+
+
+def test_every_kind_has_both_letters_on_one_page_each(tmp_path):
+    path = write(tmp_path / "p.yaml", MINIMAL + ALL_KINDS)
+    result = build(load(path), tmp_path / "out", BUILD_DATE)
+    letters = sorted((result.folder / "letters").iterdir())
+    assert len(letters) == 2 * len(KINDS)
+    for kind in KINDS:
+        name = kind.replace("_", " ").title() + " Service"
+        for which in ("notice", "resume"):
+            pdf = read_pdf(next(p for p in letters if f"-{which}-{kind.replace('_', '-')}-service" in p.name))
+            assert pdf.reader.get_num_pages() == 1, pdf.path.name
+            assert name in pdf.text and "Townley" in pdf.text and "Dear Links Team" in pdf.text
+            assert "EMIS Web" in pdf.text and ("Vision" in pdf.text or which == "resume")
+
+
+def test_names_print_literally(tmp_path):
+    party = ("third_parties:\n  - name: \"Tŷ Gwyn & <Partners> 'Ŵyn' \\\"Lab\\\"\"\n    kind: pathology\n"
+             "    address: [Heol y Dŵr, Caerdydd]\n")
+    path = write(tmp_path / "p.yaml", MINIMAL.replace("Hillside Surgery", "'Meddygfa Tŷ & Co <Ltd>'") + party)
+    result = build(load(path), tmp_path / "out", BUILD_DATE)
+    letter = read_pdf(next((result.folder / "letters").iterdir()))
+    assert "Tŷ Gwyn & <Partners> 'Ŵyn' \"Lab\"" in letter.text
+    assert "Heol y Dŵr" in letter.text
+    assert "Meddygfa Tŷ & Co <Ltd>" in letter.text
+    assert "&amp;" not in letter.text and "&lt;" not in letter.text
+    assert sorted(p.name for p in (result.folder / "letters").iterdir())[0].endswith("-notice-ty-gwyn-partners-wyn-lab.pdf")
+
+
+def test_late_notice_is_dated_on_the_build_date_and_flagged(tmp_path):
+    path = write(tmp_path / "p.yaml", MINIMAL + "third_parties:\n  - name: EPS\n    kind: eps\n")
+    today = dt.date(2027, 5, 20)  # EPS notice was due 35 days before 10/06/2027: Thursday 06/05/2027
+    result = build(load(path), tmp_path / "out", today)
+    notice = next((result.folder / "letters").glob("*-notice-eps.pdf"))
+    assert notice.name.startswith("01-2027-05-20-")
+    assert any("Send the notice letter to EPS" in w and "06/05/2027" in w for w in result.warnings)
+    pack = read_pdf(result.folder / "cutover-pack.pdf")
+    tracking = flat(next(p for p in pack.pages if "Notice due" in p))
+    assert "Thu 06/05/2027" in tracking and "LATE" in tracking
+
+
+def test_no_third_parties_builds_with_a_warning(tmp_path):
+    path = write(tmp_path / "p.yaml", MINIMAL)
+    result = build(load(path), tmp_path / "out", BUILD_DATE)
+    assert "no third parties are listed, so the pack has no letters; add them under third_parties" in result.warnings
+    assert not (result.folder / "letters").exists()
+    assert "No third parties are listed" in read_pdf(result.folder / "cutover-pack.pdf").text
+
+
+def test_tracking_page_lists_every_party(example_pack):
+    page = flat(next(p for p in example_pack.pages if "Notice due" in p and "Chased" in p))
+    for name in ["Docman", "Electronic Prescription Service", "Eastshire Pathology Service", "Eastshire NHS 111",
+                 "Eastshire Out of Hours Service", "Riverside Pharmacy", "Primary Care Support England"]:
+        assert name in page, name
