@@ -118,7 +118,20 @@ def build(pc: PracticeConfig, output: Path, today: dt.date | None = None) -> Bui
     for name, output in documents.items():
         write_atomic(folder / name, output.data)
         result.files[name] = output.pages
+    remove_stale(folder, set(documents))
     return result
+
+
+def remove_stale(folder: Path, written: set[str]) -> None:
+    """Delete documents an earlier build left that this one did not write (a renamed or re-dated letter):
+    a stale letter in the folder could be printed and sent."""
+    for path in sorted(folder.rglob("*")):
+        name = path.relative_to(folder).as_posix()
+        if path.is_file() and name not in written and path.suffix in {".pdf", ".ics", ".txt"}:
+            path.unlink()
+    for path in sorted(folder.rglob("*"), reverse=True):
+        if path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -52,7 +52,7 @@ def build_command(config: Path, output: Path, today: dt.date | None) -> None:
     for warning in result.warnings:
         click.echo(f"warning: {config}: {warning}", err=True)
     for name, pages in result.files.items():
-        click.echo(f"wrote {result.folder / name}" + (f" ({pages} pages)" if pages is not None else ""))
+        click.echo(f"wrote {result.folder / name}" + (f" ({pages} page{'' if pages == 1 else 's'})" if pages is not None else ""))
 
 
 @main.command("schema")

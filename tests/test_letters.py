@@ -87,3 +87,16 @@ def test_tracking_page_lists_every_party(example_pack):
     for name in ["Docman", "Electronic Prescription Service", "Eastshire Pathology Service", "Eastshire NHS 111",
                  "Eastshire Out of Hours Service", "Riverside Pharmacy", "Primary Care Support England"]:
         assert name in page, name
+
+
+def test_rebuild_removes_letters_that_no_longer_exist(tmp_path):
+    path = write(tmp_path / "p.yaml", MINIMAL + "third_parties:\n  - name: EPS\n    kind: eps\n  - name: Lab\n    kind: pathology\n")
+    first = build(load(path), tmp_path / "out", BUILD_DATE)
+    assert len(list((first.folder / "letters").iterdir())) == 4
+    write(tmp_path / "p.yaml", MINIMAL + "third_parties:\n  - name: Lab\n    kind: pathology\n")
+    second = build(load(path), tmp_path / "out", BUILD_DATE)
+    assert sorted(p.name for p in (second.folder / "letters").iterdir()) == [
+        "01-2027-06-03-notice-lab.pdf", "02-2027-06-14-resume-lab.pdf"]
+    write(tmp_path / "p.yaml", MINIMAL)
+    third = build(load(path), tmp_path / "out", BUILD_DATE)
+    assert not (third.folder / "letters").exists()
