@@ -13,6 +13,7 @@ from . import __version__
 from .config import PracticeConfig
 from .content import load_sections, markdown_env
 from .letters import build_letters, tracking
+from .logs import DIGIT_BOXES, REENTRY, ROWS_PER_SHEET, log_specs, open_days, sheets
 from .pdf import render
 from .render import default_dir, render_template, template_env
 from .ics import timeline_ics
@@ -69,6 +70,12 @@ def context(pc: PracticeConfig, today: dt.date) -> dict[str, Any]:
         "checklists": grouped(tasks, c, CHECKLISTS),
         "checklist_titles": CHECKLISTS,
         "weeks": wall_calendar(c, tasks),
+        "log_specs": log_specs(c),
+        "sheets": sheets(c),
+        "open_days": open_days(c),
+        "reentry": REENTRY,
+        "rows_per_sheet": ROWS_PER_SHEET,
+        "digit_boxes": DIGIT_BOXES,
         "dates": key_dates(c, tasks),
         "cut_over_days": (c.migration.go_live - c.migration.final_data_production).days,
         "today": today,
@@ -105,6 +112,11 @@ def render_pack(pc: PracticeConfig, today: dt.date) -> tuple[dict[str, Output], 
         pages = parts[f"part-{letter.anchor}"]
         title = f"{letter.subject} ({letter.party.name})"
         files[f"letters/{letter.filename}"] = Output(pack.write(pages, title), len(pages))
+    for spec in ctx["log_specs"]:
+        pages = [page for sheet in ctx["sheets"] if sheet.log == spec for page in parts[sheet.anchor]]
+        if pages:
+            title = f"{spec.title}: {c.practice.name}"
+            files[f"logs/{spec.name.replace('_', '-')}.pdf"] = Output(pack.write(pages, title), len(pages))
     files[ICS] = Output(timeline_ics(c, ctx["tasks"], today))
     return files, ctx["warnings"]
 

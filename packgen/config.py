@@ -20,6 +20,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from .columns import COLUMNS, LOGS
 from .dates import uk_date
 from .errors import ConfigError
 from .yamlfile import YamlDoc, read_yaml
@@ -58,6 +59,9 @@ def _shown(value: Any) -> str:
 
 
 Date = Annotated[dt.date, BeforeValidator(_iso_date)]
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+Weekday = Literal[WEEKDAYS]  # type: ignore[valid-type]
+ColumnKey = Literal[tuple(COLUMNS)]  # type: ignore[valid-type]
 Text = Annotated[str, BeforeValidator(_text), StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
 Days = Annotated[int, Field(ge=0, le=3650)]
 
@@ -75,6 +79,8 @@ class Practice(Strict):
     phone: Text | None = None
     email: Text | None = None
     logo: Path | None = Field(None, description="Logo image (PNG, JPEG or SVG), relative to the config file.")
+    open_days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS[:5]), min_length=1, max_length=7,
+                                     description="Days the practice is open; log sheets are printed for these.")
 
     @field_validator("ods_code", mode="before")
     @classmethod
@@ -195,6 +201,33 @@ class Schedule(Strict):
     tracking_update_working_days: Days = Field(5, description="Update the tracking database within this many working days after go-live.")
 
 
+class LogSettings(Strict):
+    """How one paper log is printed."""
+
+    print: bool = Field(True, description="Print this log.")
+    sheets_per_day: Annotated[int, Field(ge=1, le=20)] | None = Field(None, description="Sheets for each open day of the cut-over.")
+    columns: Annotated[list[ColumnKey], Field(min_length=1, max_length=12)] | None = Field(
+        None, description="Columns, in order; each row always ends with the re-entry columns.")
+
+
+def _log_field(name: str) -> Any:
+    title, _prefix, _purpose, columns, per_day = LOGS[name]
+    return Field(default_factory=LogSettings,
+                 description=f"{title}: default {per_day} sheet(s) a day, columns {', '.join(columns)}.")
+
+
+class Logs(Strict):
+    """Which paper logs are printed, with how many sheets a day and which columns."""
+
+    telephone: LogSettings = _log_field("telephone")
+    home_visits: LogSettings = _log_field("home_visits")
+    prescriptions: LogSettings = _log_field("prescriptions")
+    referrals: LogSettings = _log_field("referrals")
+    correspondence: LogSettings = _log_field("correspondence")
+    appointments: LogSettings = _log_field("appointments")
+    registrations: LogSettings = _log_field("registrations")
+
+
 class Config(Strict):
     """A whole practice.yaml."""
 
@@ -203,6 +236,7 @@ class Config(Strict):
     migration: Migration
     schedule: Schedule = Field(default_factory=Schedule)
     third_parties: list[ThirdParty] = Field(default_factory=list, max_length=200)
+    logs: Logs = Field(default_factory=Logs)
 
     @field_validator("third_parties", mode="after")
     @classmethod

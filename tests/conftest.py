@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from packgen.build import build
+from packgen.columns import LOGS
 from packgen.config import load
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,11 +26,11 @@ class BuiltPdf:
     path: Path
     reader: PdfReader
 
-    @property
+    @cached_property
     def pages(self) -> list[str]:
         return [page.extract_text() or "" for page in self.reader.pages]
 
-    @property
+    @cached_property
     def text(self) -> str:
         return "\n".join(self.pages)
 
@@ -73,3 +75,6 @@ migration:
   final_data_production: 2027-06-10
   go_live: 2027-06-14
 """
+
+# Appended to MINIMAL by tests about something else, so they need not lay out dozens of log sheets.
+NO_LOGS = "logs:\n" + "".join(f"  {name}: {{print: false}}\n" for name in LOGS)

@@ -13,7 +13,7 @@ from packgen.config import load
 from packgen.content import find
 from packgen.render import default_dir
 
-from .conftest import BUILD_DATE, EXAMPLE, MINIMAL, read_pdf, write
+from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, read_pdf, write
 
 A4 = (595.28, 841.89)  # points
 
@@ -23,15 +23,14 @@ def test_pack_is_written_under_the_practice_slug(example_build):
     assert (example_build.folder / "cutover-pack.pdf").is_file()
 
 
-def test_every_page_is_a4_and_only_the_wall_calendar_is_landscape(example_pack):
-    landscape = []
+def test_every_page_is_a4_and_only_the_calendar_and_log_sheets_are_landscape(example_pack):
+    texts = example_pack.pages
     for number, page in enumerate(example_pack.reader.pages):
         size = sorted((float(page.mediabox.width), float(page.mediabox.height)))
         assert size == pytest.approx(sorted(A4), abs=1)
-        if float(page.mediabox.width) > float(page.mediabox.height):
-            landscape.append(number)
-    assert len(landscape) == 1
-    assert example_pack.pages[landscape[0]].count("Calendar: January to March 2027") >= 1
+        landscape = float(page.mediabox.width) > float(page.mediabox.height)
+        is_wide = "Calendar: January to March 2027" in texts[number] or re.search(r"Sheet \d+ of \d+ for that day", texts[number])
+        assert landscape == bool(is_wide), number
 
 
 def test_cover_names_the_practice_systems_and_dates(example_pack):
@@ -55,7 +54,7 @@ def test_key_dates_are_computed_and_written_dd_mm_yyyy(example_pack):
         "Monday 07/06/2027",  # support ends: go-live + 90
     ]:
         assert expected in text, expected
-    assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", text), "an ISO date reached the page"
+    assert not re.search(r"(?<![A-Z]-)\b\d{4}-\d{2}-\d{2}\b", text), "an ISO date reached the page (outside a serial)"
 
 
 def test_every_guidance_heading_is_printed_and_in_the_contents(example_pack):
@@ -82,9 +81,10 @@ def test_guidance_shows_the_practice_values(example_pack):
 def test_footer_counts_pages_and_bookmarks_list_sections(example_pack):
     pages = example_pack.pages
     letters = [text for text in pages if "Yours sincerely" in text]
-    assert len(letters) == 16
+    sheets = [text for text in pages if re.search(r"Sheet \d+ of \d+ for that day", text)]
+    assert len(letters) == 16 and len(sheets) == 33
     for number, text in enumerate(pages, start=1):
-        if number > 1 and text not in letters:  # the cover and the letters carry no pack footer
+        if number > 1 and text not in letters + sheets:  # the cover, letters and log sheets carry no pack footer
             assert f"Page {number} of {len(pages)}" in text
     outline = [item.title for item in _flatten(example_pack.reader.outline)]
     assert "Key dates" in outline and "Guidance for the cut-over" in outline
@@ -113,17 +113,25 @@ def test_slug_is_safe_whatever_the_name(tmp_path):
 
 
 def test_cli_build_prints_what_it_wrote(tmp_path):
-    result = CliRunner().invoke(main, ["build", str(EXAMPLE), "-o", str(tmp_path), "--today", BUILD_DATE.isoformat()])
+    config = write(tmp_path / "p.yaml", NO_LOGS + MINIMAL + "third_parties:\n  - name: Lab\n    kind: pathology\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", str(config), "-o", str(out), "--today", BUILD_DATE.isoformat()])
     assert result.exit_code == 0, result.output
-    pack = tmp_path / "y01234-riverside-medical-centre" / "cutover-pack.pdf"
-    assert f"wrote {pack} (" in result.output
-    assert read_pdf(pack).pages[0].count("Riverside Medical Centre") >= 1
+    pack = out / "b12345-hillside-surgery" / "cutover-pack.pdf"
+    pages = len(read_pdf(pack).pages)
+    assert result.output.splitlines() == [
+        f"wrote {pack} ({pages} pages)",
+        f"wrote {pack.parent}/letters/01-2027-06-03-notice-lab.pdf (1 page)",
+        f"wrote {pack.parent}/letters/02-2027-06-14-resume-lab.pdf (1 page)",
+        f"wrote {pack.parent}/timeline.ics",
+    ]
+    assert read_pdf(pack).pages[0].count("Hillside Surgery") >= 1
     assert sorted(p.name for p in pack.parent.iterdir()) == ["cutover-pack.pdf", "letters", "timeline.ics"]
     assert not list(pack.parent.rglob(".*"))  # no temporary files left
 
 
 def test_late_deadlines_are_warned_and_marked(tmp_path):
-    path = write(tmp_path / "p.yaml", MINIMAL)
+    path = write(tmp_path / "p.yaml", NO_LOGS + MINIMAL)
     result = build(load(path), tmp_path / "out", today=BUILD_DATE.replace(year=2027, month=6, day=1))
     assert any(w.startswith("LATE: 'Hold the cut-over planning meeting") and "was due Thursday 13/05/2027" in w
                for w in result.warnings)

@@ -8,13 +8,13 @@ from packgen.build import build
 from packgen.config import load
 from packgen.errors import ContentError
 
-from .conftest import BUILD_DATE, MINIMAL, read_pdf, write
+from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, read_pdf, write
 
 
 def build_with_content(tmp_path, files: dict[str, str]):
     for name, text in files.items():
         write(tmp_path / "mine" / "guidance" / name, text)
-    config = write(tmp_path / "p.yaml", MINIMAL + "content: mine\n")
+    config = write(tmp_path / "p.yaml", NO_LOGS + MINIMAL + "content: mine\n")
     result = build(load(config), tmp_path / "out", BUILD_DATE)
     return read_pdf(result.folder / "cutover-pack.pdf")
 

@@ -7,7 +7,7 @@ import datetime as dt
 from packgen.build import build
 from packgen.config import KINDS, load
 
-from .conftest import BUILD_DATE, MINIMAL, flat, read_pdf, write
+from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, flat, read_pdf, write
 
 ALL_KINDS = "third_parties:\n" + "".join(
     f"  - name: {kind.replace('_', ' ').title()} Service\n    kind: {kind}\n    contact: Links Team\n"
@@ -36,7 +36,7 @@ def test_two_letters_per_party_with_the_right_dates(example_build):
 
 
 def test_every_kind_has_both_letters_on_one_page_each(tmp_path):
-    path = write(tmp_path / "p.yaml", MINIMAL + ALL_KINDS)
+    path = write(tmp_path / "p.yaml", NO_LOGS + MINIMAL + ALL_KINDS)
     result = build(load(path), tmp_path / "out", BUILD_DATE)
     letters = sorted((result.folder / "letters").iterdir())
     assert len(letters) == 2 * len(KINDS)
@@ -52,7 +52,7 @@ def test_every_kind_has_both_letters_on_one_page_each(tmp_path):
 def test_names_print_literally(tmp_path):
     party = ("third_parties:\n  - name: \"Tŷ Gwyn & <Partners> 'Ŵyn' \\\"Lab\\\"\"\n    kind: pathology\n"
              "    address: [Heol y Dŵr, Caerdydd]\n")
-    path = write(tmp_path / "p.yaml", MINIMAL.replace("Hillside Surgery", "'Meddygfa Tŷ & Co <Ltd>'") + party)
+    path = write(tmp_path / "p.yaml", NO_LOGS + MINIMAL.replace("Hillside Surgery", "'Meddygfa Tŷ & Co <Ltd>'") + party)
     result = build(load(path), tmp_path / "out", BUILD_DATE)
     letter = read_pdf(next((result.folder / "letters").iterdir()))
     assert "Tŷ Gwyn & <Partners> 'Ŵyn' \"Lab\"" in letter.text
@@ -63,7 +63,7 @@ def test_names_print_literally(tmp_path):
 
 
 def test_late_notice_is_dated_on_the_build_date_and_flagged(tmp_path):
-    path = write(tmp_path / "p.yaml", MINIMAL + "third_parties:\n  - name: EPS\n    kind: eps\n")
+    path = write(tmp_path / "p.yaml", NO_LOGS + MINIMAL + "third_parties:\n  - name: EPS\n    kind: eps\n")
     today = dt.date(2027, 5, 20)  # EPS notice was due 35 days before 10/06/2027: Thursday 06/05/2027
     result = build(load(path), tmp_path / "out", today)
     notice = next((result.folder / "letters").glob("*-notice-eps.pdf"))
@@ -75,7 +75,7 @@ def test_late_notice_is_dated_on_the_build_date_and_flagged(tmp_path):
 
 
 def test_no_third_parties_builds_with_a_warning(tmp_path):
-    path = write(tmp_path / "p.yaml", MINIMAL)
+    path = write(tmp_path / "p.yaml", NO_LOGS + MINIMAL)
     result = build(load(path), tmp_path / "out", BUILD_DATE)
     assert "no third parties are listed, so the pack has no letters; add them under third_parties" in result.warnings
     assert not (result.folder / "letters").exists()
@@ -90,13 +90,13 @@ def test_tracking_page_lists_every_party(example_pack):
 
 
 def test_rebuild_removes_letters_that_no_longer_exist(tmp_path):
-    path = write(tmp_path / "p.yaml", MINIMAL + "third_parties:\n  - name: EPS\n    kind: eps\n  - name: Lab\n    kind: pathology\n")
+    path = write(tmp_path / "p.yaml", NO_LOGS + MINIMAL + "third_parties:\n  - name: EPS\n    kind: eps\n  - name: Lab\n    kind: pathology\n")
     first = build(load(path), tmp_path / "out", BUILD_DATE)
     assert len(list((first.folder / "letters").iterdir())) == 4
-    write(tmp_path / "p.yaml", MINIMAL + "third_parties:\n  - name: Lab\n    kind: pathology\n")
+    write(tmp_path / "p.yaml", NO_LOGS + MINIMAL + "third_parties:\n  - name: Lab\n    kind: pathology\n")
     second = build(load(path), tmp_path / "out", BUILD_DATE)
     assert sorted(p.name for p in (second.folder / "letters").iterdir()) == [
         "01-2027-06-03-notice-lab.pdf", "02-2027-06-14-resume-lab.pdf"]
-    write(tmp_path / "p.yaml", MINIMAL)
+    write(tmp_path / "p.yaml", NO_LOGS + MINIMAL)
     third = build(load(path), tmp_path / "out", BUILD_DATE)
     assert not (third.folder / "letters").exists()
