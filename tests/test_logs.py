@@ -1,0 +1,131 @@
+"""Paper log sheets: pre-dated serials, landscape pages inside the margin, and a register that agrees."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pdfplumber
+import pytest
+
+from packgen.build import build
+from packgen.columns import COLUMNS, LOGS, REENTRY
+from packgen.config import Config, load
+from packgen.logs import open_days, sheets
+
+from .conftest import BUILD_DATE, flat, read_pdf, write
+
+MM = 72 / 25.4
+# Over Easter 2027: Thursday 25/03 open, Good Friday, a weekend, Easter Monday, Tuesday 30/03 open.
+EASTER = """\
+practice:
+  name: Hillside Surgery
+  ods_code: B12345
+  address: [1 Hill Road, Upton, UP1 1AA]
+contacts:
+  practice_manager: {name: Alex Green}
+migration:
+  source_system: Vision
+  target_system: EMIS Web
+  final_data_production: 2027-03-25
+  go_live: 2027-03-31
+"""
+
+
+@pytest.fixture(scope="module")
+def easter(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("easter")
+    result = build(load(write(folder / "p.yaml", EASTER)), folder / "out", BUILD_DATE)
+    return result
+
+
+def config_of(text: str) -> Config:
+    import yaml
+
+    return Config.model_validate(yaml.safe_load(text))
+
+
+def test_sheets_skip_weekends_and_bank_holidays_and_serials_are_unique():
+    config = config_of(EASTER)
+    assert open_days(config) == [dt.date(2027, 3, 25), dt.date(2027, 3, 30)]
+    printed = sheets(config)
+    assert len(printed) == 2 * (3 + 1 + 3 + 1 + 1 + 1 + 1)  # telephone 3, prescriptions 3, the rest 1 a day
+    serials = [s.serial for s in printed]
+    assert len(set(serials)) == len(serials)
+    assert serials[:4] == ["TEL-2027-03-25-01", "TEL-2027-03-25-02", "TEL-2027-03-25-03", "TEL-2027-03-30-01"]
+    assert sorted(s for s in serials if s.startswith("TEL")) == [s for s in serials if s.startswith("TEL")]
+
+
+def test_open_days_and_log_settings_change_the_sheets():
+    config = config_of(EASTER.replace("  address:", "  open_days: [thursday, saturday, tuesday]\n  address:")
+                       + "logs:\n  telephone: {sheets_per_day: 5}\n  referrals: {print: false}\n"
+          "  home_visits: {columns: [patient, nhs_number, outcome]}\n")
+    assert open_days(config) == [dt.date(2027, 3, 25), dt.date(2027, 3, 27), dt.date(2027, 3, 30)]
+    printed = sheets(config)
+    assert sum(s.log.name == "telephone" for s in printed) == 15
+    assert not any(s.log.name == "referrals" for s in printed)
+    visits = next(s for s in printed if s.log.name == "home_visits")
+    assert [c.key for c in visits.log.columns] == ["patient", "nhs_number", "outcome"]
+
+
+def test_each_log_is_its_own_landscape_pdf_one_page_per_sheet(easter):
+    for name in LOGS:
+        pdf = read_pdf(easter.folder / "logs" / f"{name.replace('_', '-')}.pdf")
+        per_day = LOGS[name][4]
+        assert len(pdf.pages) == 2 * per_day, name
+        for page in pdf.reader.pages:
+            assert float(page.mediabox.width) == pytest.approx(841.89, abs=1)
+            assert float(page.mediabox.height) == pytest.approx(595.28, abs=1)
+
+
+def test_every_column_heading_the_date_and_the_serial_are_printed(easter):
+    for name, (title, prefix, _purpose, columns, _per_day) in LOGS.items():
+        pdf = read_pdf(easter.folder / "logs" / f"{name.replace('_', '-')}.pdf")
+        first = flat(pdf.pages[0])
+        assert title in first
+        for key in columns:
+            assert flat(COLUMNS[key].heading) in first, (name, key)
+        for column in REENTRY:
+            assert column.heading in first
+        assert "Re-entry in EMIS Web" in first
+        assert "Thursday 25/03/2027" in first and f"{prefix}-2027-03-25-01" in first
+        assert "Sheet 1 of" in first and "for that day" in first
+        assert ("Contains patient-identifiable information once completed. Keep secure; destroy under the "
+                "practice's information governance policy after re-entry is checked.") in first
+
+
+def test_register_lists_exactly_the_sheets_printed(easter):
+    pack = read_pdf(easter.folder / "cutover-pack.pdf")
+    on_sheets = []
+    register = []
+    for text in pack.pages:
+        if re.search(r"Sheet \d+ of \d+ for that day", text):
+            on_sheets.append(re.search(r"\b[A-Z]{2,3}-\d{4}-\d{2}-\d{2}-\d{2}\b", text).group())
+        elif "Sheet register" in text:
+            register += re.findall(r"\b[A-Z]{2,3}-\d{4}-\d{2}-\d{2}-\d{2}\b", text)
+    assert len(on_sheets) == 22
+    assert register == on_sheets
+    assert f"{len(on_sheets)} in all" in flat("\n".join(pack.pages))
+
+
+def test_nothing_prints_within_10mm_of_the_paper_edge(easter):
+    margin = 10 * MM - 0.5
+    for name in LOGS:
+        with pdfplumber.open(easter.folder / "logs" / f"{name.replace('_', '-')}.pdf") as pdf:
+            for page in pdf.pages:
+                objects = page.chars + page.rects + page.lines + page.curves + page.images
+                assert objects
+                for obj in objects:
+                    assert obj["x0"] >= margin and obj["top"] >= margin, (name, obj.get("text"), obj["x0"], obj["top"])
+                    assert obj["x1"] <= page.width - margin and obj["bottom"] <= page.height - margin, (name, obj.get("text"))
+
+
+def test_rows_are_at_least_9mm_high(easter):
+    with pdfplumber.open(easter.folder / "logs" / "telephone.pdf") as pdf:
+        page = pdf.pages[0]
+        # Horizontal rules under the heading: their spacing is the row height.
+        ys = sorted({round(line["top"], 1) for line in page.lines if line["top"] == line["bottom"] and line["width"] > 5 * MM})
+        body = [y for y in ys if y > 45 * MM]  # below the sheet's title block and column headings
+        gaps = [b - a for a, b in zip(body, body[1:])]
+        assert len(gaps) >= 11
+        assert min(gaps) >= 9 * MM
