@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,16 +12,21 @@ from typing import Any
 
 from . import __version__
 from .config import PracticeConfig
-from .content import load_sections, markdown_env
+from .content import Section, find, load_sections, markdown_env, render_markdown, render_text
+from .errors import ContentError
 from .letters import build_letters, tracking
 from .logs import DIGIT_BOXES, REENTRY, ROWS_PER_SHEET, log_specs, open_days, sheets
 from .pdf import render
+from .printlist import paper_total, print_list
+from .roles import build_roles
 from .render import default_dir, render_template, template_env
 from .ics import timeline_ics
-from .schedule import CHECKLISTS, PHASES, build_schedule, grouped, key_dates, slug, wall_calendar, warnings
+from .schedule import CHECKLISTS, PHASES, BuildWarning, build_schedule, grouped, key_dates, slug, wall_calendar, warnings
 
 PACK = "cutover-pack.pdf"
 ICS = "timeline.ics"
+POSTER = "patient-poster.pdf"
+NOTICE = "patient-notice.txt"
 
 
 @dataclass
@@ -29,7 +35,7 @@ class BuildResult:
 
     folder: Path
     files: dict[str, int | None] = field(default_factory=dict)  # name → page count (None: not a PDF)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[BuildWarning] = field(default_factory=list)
 
 
 def practice_slug(pc: PracticeConfig) -> str:
@@ -82,6 +88,7 @@ def context(pc: PracticeConfig, today: dt.date) -> dict[str, Any]:
         "version": __version__,
         "config_hash": pc.config_hash[:10],
         "warnings": warnings(c, tasks, today),
+        "poster_copies": c.poster.copies,
     }
 
 
@@ -93,67 +100,110 @@ class Output:
     pages: int | None = None
 
 
-def render_pack(pc: PracticeConfig, today: dt.date) -> tuple[dict[str, Output], list[str]]:
-    """All files of the pack, rendered in memory, with the warnings found on the way."""
+def prepare(pc: PracticeConfig, today: dt.date) -> dict[str, Any]:
+    """Everything the pack shows, computed and with its wording filled in, but nothing laid out yet."""
     c = pc.config
     ctx = context(pc, today)
     folders, md = content_folders(pc), markdown_env()
     ctx["guidance"] = load_sections("guidance", folders, ctx, md)
     ctx["letters"] = build_letters(c, ctx["tasks"], folders, ctx, md, today)
     ctx["tracking"] = tracking(c, ctx["tasks"])
-    if not c.third_parties:
-        ctx["warnings"].append("no third parties are listed, so the pack has no letters; add them under third_parties")
-    html = render_template(template_env(c.templates), "pack.html", ctx)
-    roots = [default_dir("templates"), default_dir("content"), pc.base_dir]
-    pack = render(html, base_url=pc.base_dir, roots=roots, title=f"Cut-over pack: {c.practice.name}", created=today)
-    files = {PACK: Output(pack.write(), pack.page_count)}
+    ctx["roles"] = build_roles(c, ctx["log_specs"], folders, ctx, md)
+    ctx["poster"] = required_section(find("", folders).get("poster"), "poster.md", ctx, md)
+    ctx["patient_notice"] = render_text(required_file(find("", folders).get("patient-notice"), "patient-notice.md"), ctx)
+    return ctx
+
+
+def render_pack(pc: PracticeConfig, today: dt.date) -> tuple[dict[str, Output], list[BuildWarning]]:
+    """All files of the pack, rendered in memory, with the warnings found on the way."""
+    c = pc.config
+    ctx = prepare(pc, today)
+
+    # The print list shows page counts that exist only once the pack is laid out: lay out the pack with
+    # provisional counts, then lay out the print list alone with the real ones and put it in its place.
+    env, roots = template_env(c.templates), [default_dir("templates"), default_dir("content"), pc.base_dir]
+    title = f"Cut-over pack: {c.practice.name}"
+    set_print_list(ctx, pages=None)
+    pack = render(render_template(env, "pack.html", ctx), base_url=pc.base_dir, roots=roots, title=title, created=today)
     parts = pack.parts()
-    for letter in ctx["letters"]:
-        pages = parts[f"part-{letter.anchor}"]
-        title = f"{letter.subject} ({letter.party.name})"
-        files[f"letters/{letter.filename}"] = Output(pack.write(pages, title), len(pages))
-    for spec in ctx["log_specs"]:
-        pages = [page for sheet in ctx["sheets"] if sheet.log == spec for page in parts[sheet.anchor]]
+    set_print_list(ctx, pages={"pack": pack.page_count, **{anchor: len(found) for anchor, found in parts.items()}})
+    slot = parts["part-print-list"]
+    ctx["page_label"] = (slot[0] + 1, pack.page_count)
+    printed = render(render_template(env, "print-list.html", ctx), base_url=pc.base_dir, roots=roots, title=title,
+                     created=today)
+    pack = pack.splice(slot, printed)
+
+    files = {PACK: Output(pack.write(), pack.page_count)}
+    pieces = [(f"letters/{letter.filename}", f"{letter.subject} ({letter.party.name})", [f"part-{letter.anchor}"])
+              for letter in ctx["letters"]]
+    pieces += [(f"logs/{spec.name.replace('_', '-')}.pdf", f"{spec.title}: {c.practice.name}",
+                [sheet.anchor for sheet in ctx["sheets"] if sheet.log == spec]) for spec in ctx["log_specs"]]
+    pieces += [(role.filename, f"{role.title}: role card, {c.practice.name}", [role.anchor]) for role in ctx["roles"]]
+    pieces.append((POSTER, f"Notice to patients: {c.practice.name}", ["part-poster"]))
+    for name, piece_title, anchors in pieces:
+        pages = [page for anchor in anchors for page in parts.get(anchor, [])]
         if pages:
-            title = f"{spec.title}: {c.practice.name}"
-            files[f"logs/{spec.name.replace('_', '-')}.pdf"] = Output(pack.write(pages, title), len(pages))
+            files[name] = Output(pack.write(pages, piece_title), len(pages))
     files[ICS] = Output(timeline_ics(c, ctx["tasks"], today))
+    files[NOTICE] = Output(ctx["patient_notice"].encode("utf-8"))
     return files, ctx["warnings"]
 
 
+def set_print_list(ctx: dict[str, Any], pages: dict[str, int] | None) -> None:
+    """Put the print list's rows in the context: from the laid-out pack, or provisional (one page a part)."""
+    def count(anchor: str) -> int:
+        return pages.get(anchor, 0) if pages else 1
+
+    roles = [(role.title, role.filename, count(role.anchor), role.copies, ", ".join(role.staff) or "Staff in this role")
+             for role in ctx["roles"]]
+    rows = print_list(pages["pack"] if pages else 0, roles, (count("part-poster"), ctx["poster_copies"]),
+                      sum(count(f"part-{letter.anchor}") for letter in ctx["letters"]),
+                      sum(count(sheet.anchor) for sheet in ctx["sheets"]))
+    ctx["print_rows"], ctx["print_total"] = rows, paper_total(rows)
+
+
+def required_file(path: Path | None, name: str) -> Path:
+    if path is None:
+        raise ContentError(f"no {name} found in the content folders")
+    return path
+
+
+def required_section(path: Path | None, name: str, ctx: dict[str, Any], md: Any) -> Section:
+    section = render_markdown(required_file(path, name), ctx, md)
+    if section is None:
+        raise ContentError(f"{path}: is empty; it needs a '# Title' line and its wording")
+    return section
+
+
 def build(pc: PracticeConfig, output: Path, today: dt.date | None = None) -> BuildResult:
-    """Render the practice's pack, then write it under `output/<slug>/`."""
+    """Render the practice's pack, then publish it as `output/<slug>/`."""
     day = build_date(today)
     documents, found = render_pack(pc, day)
     folder = output / practice_slug(pc)
-    result = BuildResult(folder=folder, warnings=found)
-    for name, output in documents.items():
-        write_atomic(folder / name, output.data)
-        result.files[name] = output.pages
-    remove_stale(folder, set(documents))
-    return result
+    publish(folder, {name: out.data for name, out in documents.items()})
+    return BuildResult(folder=folder, files={name: out.pages for name, out in documents.items()}, warnings=found)
 
 
-def remove_stale(folder: Path, written: set[str]) -> None:
-    """Delete documents an earlier build left that this one did not write (a renamed or re-dated letter):
-    a stale letter in the folder could be printed and sent."""
-    for path in sorted(folder.rglob("*")):
-        name = path.relative_to(folder).as_posix()
-        if path.is_file() and name not in written and path.suffix in {".pdf", ".ics", ".txt"}:
-            path.unlink()
-    for path in sorted(folder.rglob("*"), reverse=True):
-        if path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
+def publish(folder: Path, files: dict[str, bytes]) -> None:
+    """Write every file into a new folder beside `folder`, then swap it in.
 
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
+    Readers see the old pack or the new one, never a mix; a failure leaves the old pack as it was and
+    no partial file behind; and files an earlier build wrote but this one did not (a re-dated letter)
+    are gone, so an out-of-date letter cannot be printed and sent."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
+        for name, data in files.items():
+            path = staging / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        if folder.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old-", dir=folder.parent))
+            os.replace(folder, old / folder.name)
+            os.replace(staging, folder)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(staging, folder)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)
         raise

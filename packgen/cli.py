@@ -9,8 +9,10 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .build import build
+from .build import build, build_date, prepare
 from .config import json_schema, load
+from .errors import ConfigError, PackgenError
+from .starter import Answers, write_starter
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
@@ -48,11 +50,89 @@ def build_command(config: Path, output: Path, today: dt.date | None) -> None:
     Example:
       packgen build practices/riverside.yaml
     """
-    result = build(load(config), output, today)
+    practice = load(config)
+    result = build(practice, output, today)
     for warning in result.warnings:
-        click.echo(f"warning: {config}: {warning}", err=True)
+        click.echo(f"warning: {practice.where(warning.key)}: {warning.message}", err=True)
     for name, pages in result.files.items():
         click.echo(f"wrote {result.folder / name}" + (f" ({pages} page{'' if pages == 1 else 's'})" if pages is not None else ""))
+
+
+@main.command("check")
+@click.argument("configs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Exit with 1 when there are warnings.")
+@click.option("--today", callback=_date, metavar="YYYY-MM-DD", help="Date to check deadlines against (default today).")
+def check_command(configs: tuple[Path, ...], strict: bool, today: dt.date | None) -> None:
+    """Check configs and their content and compute every date, without building.
+
+    Exit code 0 when clean, 2 on errors, and with --strict 1 on warnings.
+
+    \b
+    Example:
+      packgen check practices/riverside.yaml
+    """
+    errors = warned = 0
+    for config in configs:
+        try:
+            practice = load(config)
+            found = prepare(practice, build_date(today))["warnings"]
+        except ConfigError as exc:
+            errors += 1
+            for problem in exc.problems:
+                click.echo(f"error: {problem}", err=True)
+            continue
+        except PackgenError as exc:
+            errors += 1
+            click.echo(f"error: {exc.format_message()}", err=True)
+            continue
+        for warning in found:
+            click.echo(f"warning: {practice.where(warning.key)}: {warning.message}", err=True)
+        warned += bool(found)
+        click.echo(f"{config}: ok" + (f", {len(found)} warning{'s' if len(found) != 1 else ''}" if found else ""))
+    if errors:
+        raise SystemExit(2)
+    if strict and warned:
+        raise SystemExit(1)
+
+
+@main.command("init")
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False), default=Path("practice.yaml"))
+@click.option("--name", help="Practice name.")
+@click.option("--ods-code", help="ODS code: one letter and five digits.")
+@click.option("--address", help="Postal address, lines separated by commas.")
+@click.option("--practice-manager", help="Practice manager's name.")
+@click.option("--source-system", help="The system the practice leaves, e.g. EMIS Web.")
+@click.option("--target-system", help="The system it moves to, e.g. SystmOne.")
+@click.option("--fdp", "final_data_production", callback=_date, metavar="YYYY-MM-DD", help="Final data production date.")
+@click.option("--go-live", callback=_date, metavar="YYYY-MM-DD", help="Go-live date.")
+def init_command(path: Path, **given: object) -> None:
+    """Write a commented starter practice.yaml (and practice.schema.json beside it).
+
+    Asks for each value not given as an option when run in a terminal.
+
+    \b
+    Example:
+      packgen init practices/hillside.yaml --name "Hillside Surgery" --ods-code B12345 \\
+        --address "1 Hill Road, Upton, UP1 1AA" --practice-manager "Alex Green" \\
+        --source-system Vision --target-system "EMIS Web" --fdp 2027-06-10 --go-live 2027-06-14
+    """
+    prompts = {"name": "Practice name", "ods_code": "ODS code", "address": "Address (lines separated by commas)",
+               "practice_manager": "Practice manager", "source_system": "Current clinical system",
+               "target_system": "New clinical system", "final_data_production": "Final data production (YYYY-MM-DD)",
+               "go_live": "Go-live (YYYY-MM-DD)"}
+    interactive = click.get_text_stream("stdin").isatty()
+    for key, prompt in prompts.items():
+        if given.get(key) is None:
+            if not interactive:
+                raise PackgenError(f"--{key.replace('_', '-') if key != 'final_data_production' else 'fdp'} is required "
+                                   "when packgen init is not run in a terminal")
+            value = click.prompt(prompt)
+            given[key] = _date(click.get_current_context(), None, value) if "YYYY" in prompt else value  # type: ignore[arg-type]
+    address = [line.strip() for line in str(given["address"]).split(",") if line.strip()]
+    given["ods_code"] = str(given["ods_code"]).strip().upper()
+    answers = Answers(address=address, **{k: v for k, v in given.items() if k != "address"})  # type: ignore[arg-type]
+    for written in write_starter(path, answers):
+        click.echo(f"wrote {written}")
 
 
 @main.command("schema")

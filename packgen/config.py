@@ -23,7 +23,7 @@ from pydantic_core import PydanticCustomError
 from .columns import COLUMNS, LOGS
 from .dates import uk_date
 from .errors import ConfigError
-from .yamlfile import YamlDoc, read_yaml
+from .yamlfile import YamlDoc, dotted_key, read_yaml
 
 MAX_TEXT = 300  # one line of a letter or a heading; longer is a mistake
 
@@ -95,6 +95,9 @@ class Practice(Strict):
         if value is None:
             return None
         path = _resolve(value, info)
+        base = Path((info.context or {}).get("base_dir", ".")).resolve()
+        if not path.is_relative_to(base):
+            raise _problem(f"must be inside the config's folder ({base}); copy the image there")
         if not path.is_file():
             raise _problem(f"no such file: {path}")
         if path.suffix.lower() not in {".png", ".jpg", ".jpeg", ".svg"}:
@@ -228,6 +231,31 @@ class Logs(Strict):
     registrations: LogSettings = _log_field("registrations")
 
 
+class RoleSettings(Strict):
+    """One staff role's card."""
+
+    print: bool = Field(True, description="Print this role's card.")
+    staff: list[Text] = Field(default_factory=list, max_length=100, description="Names printed on the card.")
+    copies: Annotated[int, Field(ge=0, le=200)] | None = Field(None, description="Copies to print; default one per name, at least 1.")
+
+
+class Roles(Strict):
+    """Which role cards are printed, for whom, and how many copies."""
+
+    reception: RoleSettings = Field(default_factory=RoleSettings)
+    clinicians: RoleSettings = Field(default_factory=RoleSettings)
+    prescriptions: RoleSettings = Field(default_factory=RoleSettings)
+    scanning: RoleSettings = Field(default_factory=RoleSettings)
+    registrations: RoleSettings = Field(default_factory=RoleSettings)
+    practice_manager: RoleSettings = Field(default_factory=RoleSettings)
+
+
+class Poster(Strict):
+    """The patient poster."""
+
+    copies: Annotated[int, Field(ge=0, le=200)] = Field(3, description="Copies to print (waiting room, reception, entrance).")
+
+
 class Config(Strict):
     """A whole practice.yaml."""
 
@@ -237,6 +265,8 @@ class Config(Strict):
     schedule: Schedule = Field(default_factory=Schedule)
     third_parties: list[ThirdParty] = Field(default_factory=list, max_length=200)
     logs: Logs = Field(default_factory=Logs)
+    roles: Roles = Field(default_factory=Roles)
+    poster: Poster = Field(default_factory=Poster)
 
     @field_validator("third_parties", mode="after")
     @classmethod
@@ -284,6 +314,10 @@ class PracticeConfig:
     def config_hash(self) -> str:
         return self.source.sha256
 
+    def where(self, key: tuple[str | int, ...]) -> str:
+        """`FILE:LINE: dotted.key`, for a message about one key of this config."""
+        return f"{self.shown}:{self.source.line_of(key)}: {dotted_key(key)}"
+
 
 def load(path: str | Path) -> PracticeConfig:
     """Read and validate a practice config, raising ConfigError with every problem found."""
@@ -306,7 +340,7 @@ def _messages(exc: ValidationError, doc: YamlDoc, shown: str) -> list[str]:
         loc = tuple(error["loc"])
         if error["type"] == "missing" and loc in suggested:
             continue
-        dotted = ".".join(str(part) for part in loc) or "(top)"
+        dotted = dotted_key(loc)
         found.append((doc.line_of(loc), dotted, _message(error, loc)))
     return [f"{shown}:{line}: {dotted}: {message}" for line, dotted, message in sorted(found, key=lambda f: f[0])]
 
@@ -338,8 +372,10 @@ def _message(error: dict[str, Any], loc: tuple[Any, ...]) -> str:
         return "must not be empty" if error["ctx"].get("actual_length") == 0 else error["msg"].lower()
     if kind == "string_too_short":
         return "must not be empty"
-    if kind == "string_too_long":
-        return f"is too long (at most {MAX_TEXT} characters)"
+    if kind == "string_too_long" or kind == "too_long" and isinstance(error["input"], str):
+        return f"is too long (at most {error['ctx'].get('max_length', MAX_TEXT)} characters)"
+    if kind == "too_long":
+        return f"has too many items (at most {error['ctx']['max_length']})"
     if kind == "greater_than_equal":
         return f"must be {error['ctx']['ge']} or more"
     if kind == "less_than_equal":

@@ -48,12 +48,20 @@ def add_filters(env: jinja2.Environment) -> None:
 
 
 def find(kind: str, folders: list[Path]) -> dict[str, Path]:
-    """Markdown files of one kind (e.g. "guidance"), by stem; later folders replace earlier ones."""
+    """Markdown files of one kind (e.g. "guidance"; "" for the top of the folder), by stem; later folders
+    replace earlier ones."""
     found: dict[str, Path] = {}
     for folder in folders:
         for path in sorted((folder / kind).glob("*.md")):
             found[path.stem] = path
     return dict(sorted(found.items()))
+
+
+def render_text(path: Path, context: dict[str, Any]) -> str:
+    """Fill in a plain-text file (no Markdown, no HTML escaping), in the same sandbox."""
+    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    add_filters(env)
+    return _fill(path, _read(path), context, env)
 
 
 def load_sections(kind: str, folders: list[Path], context: dict[str, Any], env: SandboxedEnvironment) -> list[Section]:
@@ -68,14 +76,29 @@ def load_sections(kind: str, folders: list[Path], context: dict[str, Any], env: 
 
 def render_markdown(path: Path, context: dict[str, Any], env: SandboxedEnvironment) -> Section | None:
     """Fill in one Markdown file's values, then convert and sanitise it; None when it is empty."""
-    try:
-        source = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContentError(f"{path}: cannot be read as UTF-8 text ({exc})") from None
+    source = _read(path)
     if not source.strip():
         return None
+    filled = _fill(path, source, context, env)
+    match = re.match(r"\s*#\s+(.+?)\s*#*\s*\n", filled + "\n")
+    if not match:
+        raise ContentError(f"{path}:1: must start with a '# Title' line")
+    title = match.group(1)
+    body = to_html(filled[match.end():])
+    return Section(name=path.stem, title=_plain(title), html=body, anchor="s-" + re.sub(r"[^a-z0-9]+", "-", path.stem.lower()))
+
+
+def _read(path: Path) -> str:
     try:
-        filled = env.from_string(source).render(context)
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ContentError(f"{path}: cannot be read as UTF-8 text ({exc})") from None
+
+
+def _fill(path: Path, source: str, context: dict[str, Any], env: SandboxedEnvironment) -> str:
+    """The sandboxed template step, with every failure as a one-line error naming the file."""
+    try:
+        return env.from_string(source).render(context)
     except jinja2.TemplateSyntaxError as exc:
         raise ContentError(f"{path}:{exc.lineno}: template error: {exc.message}") from None
     except jinja2.UndefinedError as exc:
@@ -84,12 +107,6 @@ def render_markdown(path: Path, context: dict[str, Any], env: SandboxedEnvironme
         raise ContentError(f"{path}: not allowed in guidance: {exc}") from None
     except Exception as exc:  # a template error that names no line
         raise ContentError(f"{path}: template error: {exc}") from None
-    match = re.match(r"\s*#\s+(.+?)\s*#*\s*\n", filled + "\n")
-    if not match:
-        raise ContentError(f"{path}:1: must start with a '# Title' line")
-    title = match.group(1)
-    body = to_html(filled[match.end():])
-    return Section(name=path.stem, title=_plain(title), html=body, anchor="s-" + re.sub(r"[^a-z0-9]+", "-", path.stem.lower()))
 
 
 def to_html(text: str, shift: int = 1) -> str:

@@ -63,6 +63,14 @@ class Rendered:
             raise RenderError(f"font {FONT} is not installed (text came out in {', '.join(wrong)}); run scripts/setup.sh")
         return data
 
+    def splice(self, pages: list[int], other: Rendered) -> Rendered:
+        """This document with `pages` replaced by all of `other`'s pages (the same number of them)."""
+        if len(other.document.pages) != len(pages):
+            raise RenderError(f"{self.title}: a part laid out again took {len(other.document.pages)} pages instead of {len(pages)}")
+        new = list(self.document.pages)
+        new[pages[0]:pages[-1] + 1] = other.document.pages
+        return Rendered(self.document.copy(new), self.title, self.created)
+
     def parts(self) -> dict[str, list[int]]:
         """The pages of each block whose id starts with "part-" (each such block starts a page)."""
         owner: dict[str, list[int]] = {}

@@ -299,21 +299,40 @@ def _kind_of(config: Config, party_name: str | None) -> str | None:
     return next((p.kind for p in config.third_parties if p.name == party_name), None)
 
 
-def warnings(config: Config, tasks: list[Task], today: dt.date) -> list[str]:
-    """Things to check that are not errors: key days on closed days, an unusual cut-over, late deadlines."""
+@dataclass(frozen=True)
+class BuildWarning:
+    """Something to check that is not an error, and the config key it comes from."""
+
+    key: tuple[str | int, ...]
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def warnings(config: Config, tasks: list[Task], today: dt.date) -> list[BuildWarning]:
+    """Key days on closed days, an unusual cut-over, deadlines already passed on the build date."""
     m = config.migration
     cal = Calendar(m.holidays)
     found = []
-    for name, day in (("final data production", m.final_data_production), ("go-live", m.go_live)):
+    for key, name, day in (("final_data_production", "final data production", m.final_data_production),
+                           ("go_live", "go-live", m.go_live)):
         closed = cal.holiday(day) or ("a weekend" if day.weekday() >= 5 else None)
         if closed:
-            found.append(f"{name} ({uk_date(day)}) falls on {closed}")
+            found.append(BuildWarning(("migration", key), f"{name} ({uk_date(day)}) falls on {closed}"))
     length = (m.go_live - m.final_data_production).days
     if length > 14:
-        found.append(f"the cut-over lasts {length} days; more than 14 days means a long paper backlog")
+        found.append(BuildWarning(("migration", "go_live"),
+                                  f"the cut-over lasts {length} days; more than 14 days means a long paper backlog"))
+    if not config.third_parties:
+        found.append(BuildWarning(("third_parties",), "no third parties are listed, so the pack has no letters; "
+                                                      "add them under third_parties"))
+    parties = {party.name: index for index, party in enumerate(config.third_parties)}
     for task in tasks:
         if task.late(today):
-            found.append(f"LATE: '{task.title}' was due {uk_day(task.last)}, before the build date {uk_date(today)}")
+            key = ("third_parties", parties[task.party]) if task.party in parties else ("migration", "final_data_production")
+            found.append(BuildWarning(key, f"LATE: '{task.title}' was due {uk_day(task.last)}, "
+                                           f"before the build date {uk_date(today)}"))
     return found
 
 

@@ -68,7 +68,11 @@ def read_yaml(path: Path, shown: str) -> YamlDoc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ConfigError([f"{shown}:{line}: is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8"]) from None
 
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise ConfigError([f"{shown}:{line}: contains a control character (#x{exc.character:04x}) YAML does not allow"]) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -81,8 +85,11 @@ def read_yaml(path: Path, shown: str) -> YamlDoc:
         where = f"{mark.line + 1}:{mark.column + 1}" if mark else "1"
         what = exc.problem or exc.context or "not valid YAML"
         raise ConfigError([f"{shown}:{where}: YAML syntax error: {what}"]) from None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise ConfigError([f"{shown}:{line}: contains a control character (#x{exc.character:04x}) YAML does not allow"]) from None
     except yaml.YAMLError as exc:
-        raise ConfigError([f"{shown}: YAML error: {exc}"]) from None
+        raise ConfigError([f"{shown}: not valid YAML: {' '.join(str(exc).split())}"]) from None
     except RecursionError:
         raise ConfigError([f"{shown}: nested too deeply to be a practice config"]) from None
     finally:
@@ -106,8 +113,7 @@ def _walk(node: yaml.Node, key: Key, lines: dict[Key, int], shown: str, count: l
             path = key + (name,)
             line = key_node.start_mark.line + 1
             if name in seen:
-                dotted = ".".join(str(p) for p in path)
-                raise ConfigError([f"{shown}:{line}: {dotted}: appears twice; keep one"])
+                raise ConfigError([f"{shown}:{line}: {dotted_key(path)}: appears twice; keep one"])
             seen.add(name)
             lines[path] = line
             _walk(value_node, path, lines, shown, count)
@@ -115,6 +121,13 @@ def _walk(node: yaml.Node, key: Key, lines: dict[Key, int], shown: str, count: l
         for index, item in enumerate(node.value):
             lines[key + (index,)] = item.start_mark.line + 1
             _walk(item, key + (index,), lines, shown, count)
+
+
+def dotted_key(loc: tuple[Any, ...]) -> str:
+    """`migration.go_live`; a key that is not plain printable text is shown quoted, so a message stays one line."""
+    parts = [str(part) if str(part).isprintable() and str(part).strip() == str(part) and str(part) else repr(part)
+             for part in loc]
+    return ".".join(parts) or "(top)"
 
 
 def _kind(value: Any) -> str:

@@ -12,6 +12,7 @@ from packgen.cli import main
 from packgen.config import load
 from packgen.content import find
 from packgen.render import default_dir
+from packgen.roles import ROLES
 
 from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, read_pdf, write
 
@@ -82,9 +83,10 @@ def test_footer_counts_pages_and_bookmarks_list_sections(example_pack):
     pages = example_pack.pages
     letters = [text for text in pages if "Yours sincerely" in text]
     sheets = [text for text in pages if re.search(r"Sheet \d+ of \d+ for that day", text)]
-    assert len(letters) == 16 and len(sheets) == 33
+    handouts = [text for text in pages if text.startswith("Cut-over role card") or "Thank you for your patience" in text]
+    assert len(letters) == 16 and len(sheets) == 33 and len(handouts) == 7
     for number, text in enumerate(pages, start=1):
-        if number > 1 and text not in letters + sheets:  # the cover, letters and log sheets carry no pack footer
+        if number > 1 and text not in letters + sheets + handouts:  # handed out or sent: no pack footer
             assert f"Page {number} of {len(pages)}" in text
     outline = [item.title for item in _flatten(example_pack.reader.outline)]
     assert "Key dates" in outline and "Guidance for the cut-over" in outline
@@ -123,10 +125,14 @@ def test_cli_build_prints_what_it_wrote(tmp_path):
         f"wrote {pack} ({pages} pages)",
         f"wrote {pack.parent}/letters/01-2027-06-03-notice-lab.pdf (1 page)",
         f"wrote {pack.parent}/letters/02-2027-06-14-resume-lab.pdf (1 page)",
+        *[f"wrote {pack.parent}/roles/{n:02d}-{key.replace('_', '-')}.pdf (1 page)" for n, key in enumerate(ROLES, start=1)],
+        f"wrote {pack.parent}/patient-poster.pdf (1 page)",
         f"wrote {pack.parent}/timeline.ics",
+        f"wrote {pack.parent}/patient-notice.txt",
     ]
     assert read_pdf(pack).pages[0].count("Hillside Surgery") >= 1
-    assert sorted(p.name for p in pack.parent.iterdir()) == ["cutover-pack.pdf", "letters", "timeline.ics"]
+    assert sorted(p.name for p in pack.parent.iterdir()) == [
+        "cutover-pack.pdf", "letters", "patient-notice.txt", "patient-poster.pdf", "roles", "timeline.ics"]
     assert not list(pack.parent.rglob(".*"))  # no temporary files left
 
 
@@ -134,6 +140,34 @@ def test_late_deadlines_are_warned_and_marked(tmp_path):
     path = write(tmp_path / "p.yaml", NO_LOGS + MINIMAL)
     result = build(load(path), tmp_path / "out", today=BUILD_DATE.replace(year=2027, month=6, day=1))
     assert any(w.startswith("LATE: 'Hold the cut-over planning meeting") and "was due Thursday 13/05/2027" in w
-               for w in result.warnings)
+               for w in map(str, result.warnings))
     text = read_pdf(result.folder / "cutover-pack.pdf").text
     assert "LATE" in text
+
+
+def test_publish_swaps_the_folder_whole_or_not_at_all(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from packgen.build import publish
+
+    folder = tmp_path / "out" / "b12345-hillside"
+    publish(folder, {"cutover-pack.pdf": b"old pack", "letters/01-a.pdf": b"old letter"})
+    calls = []
+    real = Path.write_bytes
+
+    def failing(self, data):
+        calls.append(self)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", failing)
+    with pytest.raises(OSError):
+        publish(folder, {"cutover-pack.pdf": b"new pack", "letters/01-b.pdf": b"new letter"})
+    monkeypatch.undo()
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")) == ["cutover-pack.pdf", "letters", "letters/01-a.pdf"]
+    assert (folder / "cutover-pack.pdf").read_bytes() == b"old pack"
+    assert [p.name for p in folder.parent.iterdir()] == ["b12345-hillside"]  # no staging folder left
+    publish(folder, {"cutover-pack.pdf": b"new pack"})
+    assert sorted(p.name for p in folder.iterdir()) == ["cutover-pack.pdf"]  # the old letter is gone
+    assert [p.name for p in folder.parent.iterdir()] == ["b12345-hillside"]

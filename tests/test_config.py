@@ -129,3 +129,10 @@ def test_cli_missing_file_or_folder(tmp_path, monkeypatch, given):
     expected = "no such file" if given == "missing.yaml" else "is a folder; give the practice's .yaml file"
     assert result.output == f"Error: {given}: {expected}\n"
     assert not (tmp_path / "output").exists()
+
+
+def test_logo_outside_the_config_folder_is_refused(tmp_path):
+    (tmp_path / "secret.png").write_bytes(b"\x89PNG")
+    folder = tmp_path / "practice"
+    path = write(folder / "p.yaml", MINIMAL.replace("  address:", "  logo: ../secret.png\n  address:"))
+    assert errors_of(path) == [f"{path}:4: practice.logo: must be inside the config's folder ({folder}); copy the image there"]

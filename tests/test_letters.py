@@ -68,7 +68,7 @@ def test_late_notice_is_dated_on_the_build_date_and_flagged(tmp_path):
     result = build(load(path), tmp_path / "out", today)
     notice = next((result.folder / "letters").glob("*-notice-eps.pdf"))
     assert notice.name.startswith("01-2027-05-20-")
-    assert any("Send the notice letter to EPS" in w and "06/05/2027" in w for w in result.warnings)
+    assert any("Send the notice letter to EPS" in w and "06/05/2027" in w for w in map(str, result.warnings))
     pack = read_pdf(result.folder / "cutover-pack.pdf")
     tracking = flat(next(p for p in pack.pages if "Notice due" in p))
     assert "Thu 06/05/2027" in tracking and "LATE" in tracking
@@ -77,7 +77,7 @@ def test_late_notice_is_dated_on_the_build_date_and_flagged(tmp_path):
 def test_no_third_parties_builds_with_a_warning(tmp_path):
     path = write(tmp_path / "p.yaml", NO_LOGS + MINIMAL)
     result = build(load(path), tmp_path / "out", BUILD_DATE)
-    assert "no third parties are listed, so the pack has no letters; add them under third_parties" in result.warnings
+    assert "no third parties are listed, so the pack has no letters; add them under third_parties" in map(str, result.warnings)
     assert not (result.folder / "letters").exists()
     assert "No third parties are listed" in read_pdf(result.folder / "cutover-pack.pdf").text
 

@@ -167,7 +167,7 @@ def test_wall_calendar_is_whole_weeks_from_first_task_to_end_of_reentry():
 )
 def test_warnings(fdp, go_live, expected):
     cfg = config(fdp, go_live)
-    assert expected in warnings(cfg, build_schedule(cfg), D(2026, 11, 27))
+    assert expected in [w.message for w in warnings(cfg, build_schedule(cfg), D(2026, 11, 27))]
 
 
 def test_past_deadlines_are_late_but_dates_to_know_are_not():
@@ -177,6 +177,6 @@ def test_past_deadlines_are_late_but_dates_to_know_are_not():
     assert tasks["links_off"].late(today)
     assert not tasks["final_data_production"].late(today)  # a date to know, not a thing to do
     assert not tasks["reentry"].late(today)
-    found = warnings(cfg, list(tasks.values()), today)
+    found = [w.message for w in warnings(cfg, list(tasks.values()), today)]
     assert "LATE: 'Hold the cut-over planning meeting: agree how each activity runs and how it is re-entered' was due " \
            "Thursday 04/02/2027, before the build date 05/03/2027" in found

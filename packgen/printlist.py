@@ -1,0 +1,46 @@
+"""The print list at the front of the pack: every document, its pages, copies, for whom, and the paper."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PrintItem:
+    """One row: a document, how many pages it has, and how many extra copies to print beyond the pack's own."""
+
+    document: str
+    file: str
+    pages: int
+    in_pack: bool
+    extra: int
+    for_whom: str
+
+    @property
+    def paper(self) -> int:
+        """Sheets of paper for the extra copies (single-sided)."""
+        return self.pages * self.extra
+
+
+def print_list(pack_pages: int, role_rows: list[tuple[str, str, int, int, str]], poster: tuple[int, int],
+               letters: int, log_sheets: int) -> list[PrintItem]:
+    """Rows in handing-out order. `role_rows` holds (title, file, pages, copies wanted, for whom)."""
+    rows = [PrintItem("Cut-over pack: one copy of everything below", "cutover-pack.pdf", pack_pages, True, 0,
+                      "Practice manager: the master copy; take each part out of it to hand over")]
+    for title, file, pages, copies, for_whom in role_rows:
+        rows.append(PrintItem(f"Role card: {title}", file, pages, True, max(0, copies - 1), for_whom))
+    poster_pages, poster_copies = poster
+    rows.append(PrintItem("Patient poster", "patient-poster.pdf", poster_pages, True, max(0, poster_copies - 1),
+                          "Waiting room, reception desk and entrance"))
+    if letters:
+        rows.append(PrintItem(f"Letters to third parties ({letters})", "letters/", letters, True, 0,
+                              "Practice manager: sign and send each one on its date"))
+    if log_sheets:
+        rows.append(PrintItem(f"Paper log sheets ({log_sheets})", "logs/", log_sheets, True, 0,
+                              "Staff, day by day. Do not print more: every serial must exist once"))
+    return rows
+
+
+def paper_total(rows: list[PrintItem]) -> int:
+    """The pack once, plus every extra copy."""
+    return sum(row.pages for row in rows if row.file == "cutover-pack.pdf") + sum(row.paper for row in rows)

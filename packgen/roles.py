@@ -1,0 +1,68 @@
+"""Role cards: which staff roles get a one-page card, the logs each fills in, and its wording."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2.sandbox import SandboxedEnvironment
+
+from .config import Config
+from .content import Section, find, render_markdown
+from .errors import ContentError
+from .logs import LogSpec
+
+# key: (title, logs the role fills in, other sheets it keeps)
+ROLES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
+    "reception": ("Reception and admin", ("appointments", "prescriptions", "home_visits", "registrations"), ()),
+    "clinicians": ("GPs and nurses", ("telephone", "home_visits", "referrals"), ("Daily consultations folder",)),
+    "prescriptions": ("Prescription clerks", ("prescriptions",), ()),
+    "scanning": ("Scanning and correspondence", ("correspondence",), ("Scanning batch cover sheets",)),
+    "registrations": ("Registrations", ("registrations",), ()),
+    "practice_manager": ("Practice manager", (), ("Sheet register", "Third parties tracking page",
+                                                  "Checklists", "Re-entry tracker and sign-off")),
+}
+
+
+@dataclass(frozen=True)
+class Role:
+    """One role card, ready to lay out."""
+
+    key: str
+    title: str
+    staff: tuple[str, ...]
+    copies: int
+    logs: tuple[LogSpec, ...]
+    sheets: tuple[str, ...]
+    wording: Section
+
+    @property
+    def anchor(self) -> str:
+        return f"part-role-{self.key.replace('_', '-')}"
+
+    @property
+    def filename(self) -> str:
+        return f"roles/{list(ROLES).index(self.key) + 1:02d}-{self.key.replace('_', '-')}.pdf"
+
+
+def build_roles(config: Config, specs: list[LogSpec], folders: list[Path], context: dict[str, Any],
+                env: SandboxedEnvironment) -> list[Role]:
+    """The cards this practice prints, in the order of ROLES."""
+    sources = find("roles", folders)
+    by_name = {spec.name: spec for spec in specs}
+    roles = []
+    for key, (title, logs, extra) in ROLES.items():
+        setting = getattr(config.roles, key)
+        if not setting.print:
+            continue
+        stem = key.replace("_", "-")
+        if stem not in sources:
+            raise ContentError(f"no wording for the {title} card: add roles/{stem}.md to the content folder")
+        wording = render_markdown(sources[stem], {**context, "role": {"title": title, "staff": setting.staff}}, env)
+        if wording is None:
+            raise ContentError(f"{sources[stem]}: is empty; a role card needs a '# Title' line and its wording")
+        copies = setting.copies if setting.copies is not None else max(1, len(setting.staff))
+        roles.append(Role(key, title, tuple(setting.staff), copies, tuple(by_name[n] for n in logs if n in by_name),
+                          extra, wording))
+    return roles
