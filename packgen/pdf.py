@@ -56,7 +56,7 @@ class Rendered:
         document.metadata.modified = stamp
         document.metadata.lang = "en-GB"
         document.metadata.attachments = []  # a pack carries nothing but its pages
-        data = document.write_pdf()
+        data = document.write_pdf(pdf_variant="pdf/ua-1")  # tagged: structure, headings, table headers
         families = {_family(font) for font in document.fonts.values()}
         wrong = sorted(f for f in families if f != FONT)
         if wrong:  # fontconfig substitutes silently; refuse rather than print in another font
