@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import shutil
 import tempfile
@@ -15,6 +16,7 @@ from .config import PracticeConfig
 from .content import Section, find, load_sections, markdown_env, render_markdown, render_text
 from .errors import ContentError
 from .letters import build_letters, tracking
+from .manifest import MANIFEST, inputs_key, manifest, reusable
 from .logs import DIGIT_BOXES, REENTRY, ROWS_PER_SHEET, log_specs, open_days, sheets
 from .pdf import render
 from .printlist import paper_total, print_list
@@ -36,6 +38,7 @@ class BuildResult:
     folder: Path
     files: dict[str, int | None] = field(default_factory=dict)  # name → page count (None: not a PDF)
     warnings: list[BuildWarning] = field(default_factory=list)
+    reused: bool = False  # nothing had changed: the PDFs of the last build were kept
 
 
 def practice_slug(pc: PracticeConfig) -> str:
@@ -94,10 +97,11 @@ def context(pc: PracticeConfig, today: dt.date) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Output:
-    """One file of the build, in memory: its bytes and, for a PDF, its page count."""
+    """One file of the build, in memory: its bytes, its page count (PDFs) and the hash of what made it."""
 
     data: bytes
     pages: int | None = None
+    source: str = ""
 
 
 def prepare(pc: PracticeConfig, today: dt.date) -> dict[str, Any]:
@@ -114,17 +118,37 @@ def prepare(pc: PracticeConfig, today: dt.date) -> dict[str, Any]:
     return ctx
 
 
-def render_pack(pc: PracticeConfig, today: dt.date) -> tuple[dict[str, Output], list[BuildWarning]]:
-    """All files of the pack, rendered in memory, with the warnings found on the way."""
+def render_pack(pc: PracticeConfig, today: dt.date, previous: Path | None = None
+                ) -> tuple[dict[str, Output], list[BuildWarning], bool]:
+    """All files of the pack in memory, the warnings found on the way, and whether the PDFs were reused.
+
+    When `previous` (the last build's folder) holds PDFs made from the same HTML and inputs, they are
+    reused instead of being laid out again."""
     c = pc.config
     ctx = prepare(pc, today)
+    env = template_env(c.templates)
+    set_print_list(ctx, pages=None)
+    html = render_template(env, "pack.html", ctx)
+    source = inputs_key(html, [c.practice.logo] if c.practice.logo else [])
+    old = reusable(previous, source) if previous is not None else None
+    if old is not None:
+        files = {name: Output(data, pages, source) for name, (data, pages) in old.items()}
+    else:
+        files = lay_out(pc, ctx, env, html, today, source)
+    files[ICS] = Output(timeline_ics(c, ctx["tasks"], today), None, sha(repr(ctx["tasks"]) + today.isoformat()))
+    files[NOTICE] = Output(ctx["patient_notice"].encode("utf-8"), None, sha(ctx["patient_notice"]))
+    files[MANIFEST] = Output(manifest({name: (f.data, f.pages, f.source) for name, f in files.items()}))
+    return files, ctx["warnings"], old is not None
 
+
+def lay_out(pc: PracticeConfig, ctx: dict[str, Any], env: Any, html: str, today: dt.date, source: str) -> dict[str, Output]:
+    """The PDFs: the pack, and the letters, logs, role cards and poster cut out of it."""
+    c = pc.config
+    roots = [default_dir("templates"), default_dir("content"), pc.base_dir]
+    title = f"Cut-over pack: {c.practice.name}"
     # The print list shows page counts that exist only once the pack is laid out: lay out the pack with
     # provisional counts, then lay out the print list alone with the real ones and put it in its place.
-    env, roots = template_env(c.templates), [default_dir("templates"), default_dir("content"), pc.base_dir]
-    title = f"Cut-over pack: {c.practice.name}"
-    set_print_list(ctx, pages=None)
-    pack = render(render_template(env, "pack.html", ctx), base_url=pc.base_dir, roots=roots, title=title, created=today)
+    pack = render(html, base_url=pc.base_dir, roots=roots, title=title, created=today)
     parts = pack.parts()
     set_print_list(ctx, pages={"pack": pack.page_count, **{anchor: len(found) for anchor, found in parts.items()}})
     slot = parts["part-print-list"]
@@ -133,7 +157,7 @@ def render_pack(pc: PracticeConfig, today: dt.date) -> tuple[dict[str, Output], 
                      created=today)
     pack = pack.splice(slot, printed)
 
-    files = {PACK: Output(pack.write(), pack.page_count)}
+    files = {PACK: Output(pack.write(), pack.page_count, source)}
     pieces = [(f"letters/{letter.filename}", f"{letter.subject} ({letter.party.name})", [f"part-{letter.anchor}"])
               for letter in ctx["letters"]]
     pieces += [(f"logs/{spec.name.replace('_', '-')}.pdf", f"{spec.title}: {c.practice.name}",
@@ -143,10 +167,12 @@ def render_pack(pc: PracticeConfig, today: dt.date) -> tuple[dict[str, Output], 
     for name, piece_title, anchors in pieces:
         pages = [page for anchor in anchors for page in parts.get(anchor, [])]
         if pages:
-            files[name] = Output(pack.write(pages, piece_title), len(pages))
-    files[ICS] = Output(timeline_ics(c, ctx["tasks"], today))
-    files[NOTICE] = Output(ctx["patient_notice"].encode("utf-8"))
-    return files, ctx["warnings"]
+            files[name] = Output(pack.write(pages, piece_title), len(pages), source)
+    return files
+
+
+def sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def set_print_list(ctx: dict[str, Any], pages: dict[str, int] | None) -> None:
@@ -175,13 +201,14 @@ def required_section(path: Path | None, name: str, ctx: dict[str, Any], md: Any)
     return section
 
 
-def build(pc: PracticeConfig, output: Path, today: dt.date | None = None) -> BuildResult:
-    """Render the practice's pack, then publish it as `output/<slug>/`."""
+def build(pc: PracticeConfig, output: Path, today: dt.date | None = None, force: bool = False) -> BuildResult:
+    """Render the practice's pack, then publish it as `output/<slug>/`; `force` lays everything out again."""
     day = build_date(today)
-    documents, found = render_pack(pc, day)
     folder = output / practice_slug(pc)
+    documents, found, reused = render_pack(pc, day, previous=None if force else folder)
     publish(folder, {name: out.data for name, out in documents.items()})
-    return BuildResult(folder=folder, files={name: out.pages for name, out in documents.items()}, warnings=found)
+    files = {name: out.pages for name, out in documents.items() if name != MANIFEST}
+    return BuildResult(folder=folder, files=files, warnings=found, reused=reused)
 
 
 def publish(folder: Path, files: dict[str, bytes]) -> None:
