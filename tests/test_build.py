@@ -132,7 +132,7 @@ def test_cli_build_prints_what_it_wrote(tmp_path):
     ]
     assert read_pdf(pack).pages[0].count("Hillside Surgery") >= 1
     assert sorted(p.name for p in pack.parent.iterdir()) == [
-        "cutover-pack.pdf", "letters", "patient-notice.txt", "patient-poster.pdf", "roles", "timeline.ics"]
+        "cutover-pack.pdf", "letters", "manifest.json", "patient-notice.txt", "patient-poster.pdf", "roles", "timeline.ics"]
     assert not list(pack.parent.rglob(".*"))  # no temporary files left
 
 
