@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -97,16 +99,27 @@ def _read(path: Path) -> str:
 
 def _fill(path: Path, source: str, context: dict[str, Any], env: SandboxedEnvironment) -> str:
     """The sandboxed template step, with every failure as a one-line error naming the file."""
-    try:
+    with template_errors(str(path), "not allowed in guidance"):
         return env.from_string(source).render(context)
+
+
+@contextmanager
+def template_errors(where: str, refused: str = "not allowed") -> Iterator[None]:
+    """Turn any Jinja failure in `where` into a one-line ContentError (a line number when Jinja knows it)."""
+    try:
+        yield
     except jinja2.TemplateSyntaxError as exc:
-        raise ContentError(f"{path}:{exc.lineno}: template error: {exc.message}") from None
+        raise ContentError(f"{exc.filename or where}:{exc.lineno}: template error: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        raise ContentError(f"{where}: template not found: {exc.name}") from None
     except jinja2.UndefinedError as exc:
-        raise ContentError(f"{path}: unknown value: {exc.message}") from None
+        raise ContentError(f"{where}: unknown value: {exc.message}") from None
     except jinja2.exceptions.SecurityError as exc:
-        raise ContentError(f"{path}: not allowed in guidance: {exc}") from None
-    except Exception as exc:  # a template error that names no line
-        raise ContentError(f"{path}: template error: {exc}") from None
+        raise ContentError(f"{where}: {refused}: {exc}") from None
+    except jinja2.TemplateError as exc:
+        raise ContentError(f"{where}: template error: {exc}") from None
+    except (TypeError, ValueError, AttributeError, ArithmeticError, LookupError) as exc:  # e.g. a filter given a list
+        raise ContentError(f"{where}: template error: {type(exc).__name__}: {' '.join(str(exc).split())}") from None
 
 
 def to_html(text: str, shift: int = 1) -> str:

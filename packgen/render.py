@@ -8,8 +8,7 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from .content import add_filters
-from .errors import ContentError
+from .content import add_filters, template_errors
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -38,13 +37,5 @@ def template_env(override: Path | None) -> SandboxedEnvironment:
 
 def render_template(env: SandboxedEnvironment, name: str, context: dict[str, Any]) -> str:
     """Render one template, turning any template mistake into a one-line error."""
-    try:
+    with template_errors(f"template {name}"):
         return env.get_template(name).render(context)
-    except jinja2.TemplateSyntaxError as exc:
-        raise ContentError(f"{exc.filename or exc.name}:{exc.lineno}: template error: {exc.message}") from None
-    except jinja2.TemplateNotFound as exc:
-        raise ContentError(f"template not found: {exc.name}") from None
-    except jinja2.UndefinedError as exc:
-        raise ContentError(f"template {name}: unknown value: {exc.message}") from None
-    except jinja2.exceptions.SecurityError as exc:
-        raise ContentError(f"template {name}: not allowed: {exc}") from None

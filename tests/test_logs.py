@@ -13,23 +13,11 @@ from packgen.columns import COLUMNS, LOGS, REENTRY
 from packgen.config import Config, load
 from packgen.logs import open_days, sheets
 
-from .conftest import BUILD_DATE, flat, read_pdf, write
+from .conftest import BUILD_DATE, MINIMAL, flat, read_pdf, write
 
 MM = 72 / 25.4
 # Over Easter 2027: Thursday 25/03 open, Good Friday, a weekend, Easter Monday, Tuesday 30/03 open.
-EASTER = """\
-practice:
-  name: Hillside Surgery
-  ods_code: B12345
-  address: [1 Hill Road, Upton, UP1 1AA]
-contacts:
-  practice_manager: {name: Alex Green}
-migration:
-  source_system: Vision
-  target_system: EMIS Web
-  final_data_production: 2027-03-25
-  go_live: 2027-03-31
-"""
+EASTER = MINIMAL.replace("2027-06-10", "2027-03-25").replace("2027-06-14", "2027-03-31")
 
 
 @pytest.fixture(scope="module")
