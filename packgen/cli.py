@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import click
@@ -13,6 +14,7 @@ from .build import build, build_date, prepare
 from .config import json_schema, load
 from .errors import ConfigError, PackgenError
 from .starter import Answers, write_starter
+from .wave import build_many, config_paths, nothing_to_build
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
@@ -38,24 +40,60 @@ def main() -> None:
 
 
 @main.command("build")
-@click.argument("config", type=click.Path(path_type=Path))
+@click.argument("configs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False), default=Path("output"),
-              show_default=True, help="Folder to write into; the pack goes in OUTPUT/<ods-code>-<name>/.")
+              show_default=True, help="Folder to write into; each pack goes in OUTPUT/<ods-code>-<name>/.")
 @click.option("--today", callback=_date, metavar="YYYY-MM-DD",
               help="Build date (default: SOURCE_DATE_EPOCH, else today). Deadlines before it are marked LATE.")
-def build_command(config: Path, output: Path, today: dt.date | None) -> None:
-    """Build the cut-over pack for one practice config.
+@click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
+              help="Practices built at the same time (default: the number of CPUs).")
+@click.option("--force", is_flag=True, help="Lay out every PDF again, even when nothing changed since the last build.")
+def build_command(configs: tuple[Path, ...], output: Path, today: dt.date | None, jobs: int | None,
+                  force: bool) -> None:
+    """Build the cut-over pack of each practice config.
+
+    A folder means every .yaml and .yml file directly inside it; files whose names start with '_'
+    (shared defaults that other configs extend) are not built on their own. With several practices,
+    one line is printed as each finishes; one failure does not stop the others. Exit code 0 when
+    all are built, 2 when a config has errors, else 1 when a build failed.
 
     \b
-    Example:
+    Examples:
       packgen build practices/riverside.yaml
+      packgen build practices/wave-eastshire-2027 --jobs 4
     """
-    practice = load(config)
-    result = build(practice, output, today)
-    for warning in result.warnings:
-        click.echo(f"warning: {practice.where(warning.key)}: {warning.message}", err=True)
-    for name, pages in result.files.items():
-        click.echo(f"wrote {result.folder / name}" + (f" ({pages} page{'' if pages == 1 else 's'})" if pages is not None else ""))
+    paths, skipped = config_paths(configs)
+    if not paths:
+        raise nothing_to_build(skipped)
+    if len(paths) == 1:
+        practice = load(paths[0])
+        result = build(practice, output, today, force)
+        for warning in result.warnings:
+            click.echo(f"warning: {practice.where(warning.key)}: {warning.message}", err=True)
+        for name, pages in result.files.items():
+            click.echo(f"wrote {result.folder / name}" + (f" ({pages} page{'' if pages == 1 else 's'})" if pages is not None else ""))
+        if result.reused:
+            click.echo("nothing changed since the last build: its PDFs were kept, not laid out again")
+        return
+    total, built, code = len(paths), 0, 0
+    outcomes = build_many(paths, output, build_date(today), jobs or os.cpu_count() or 1, force)
+    for done, outcome in enumerate(outcomes, start=1):
+        if outcome.problems:
+            code = max(code, outcome.exit_code)
+            click.echo(f"[{done}/{total}] failed: {outcome.config}: {outcome.reason}", err=True)
+            if len(outcome.problems) > 1:
+                for problem in outcome.problems:
+                    click.echo(f"error: {problem}", err=True)
+            continue
+        built += 1
+        count = len(outcome.warnings)
+        details = [f"{outcome.pages} pages"] + ([f"{count} warning{'' if count == 1 else 's'}"] if count else [])
+        click.echo(f"[{done}/{total}] built {outcome.folder} ({', '.join(details)})")
+        for warning in outcome.warnings:
+            click.echo(f"warning: {warning}", err=True)
+    click.echo(f"built {built} of {total} practices" + (f"; {total - built} failed" if built < total else ""))
+    if code:
+        raise SystemExit(code)
 
 
 @main.command("check")
@@ -65,14 +103,18 @@ def build_command(config: Path, output: Path, today: dt.date | None) -> None:
 def check_command(configs: tuple[Path, ...], strict: bool, today: dt.date | None) -> None:
     """Check configs and their content and compute every date, without building.
 
-    Exit code 0 when clean, 2 on errors, and with --strict 1 on warnings.
+    A folder means every .yaml and .yml file directly inside it, except those whose names start
+    with '_'. Exit code 0 when clean, 2 on errors, and with --strict 1 on warnings.
 
     \b
     Example:
       packgen check practices/riverside.yaml
     """
+    paths, skipped = config_paths(configs)
+    if not paths:
+        raise nothing_to_build(skipped)
     errors = warned = 0
-    for config in configs:
+    for config in paths:
         try:
             practice = load(config)
             found = prepare(practice, build_date(today))["warnings"]

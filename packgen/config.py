@@ -23,7 +23,7 @@ from pydantic_core import PydanticCustomError
 from .columns import COLUMNS, LOGS
 from .dates import uk_date
 from .errors import ConfigError
-from .yamlfile import YamlDoc, dotted_key, read_yaml
+from .yamlfile import Key, MergedDoc, YamlDoc, dotted_key, read_config
 
 MAX_TEXT = 300  # one line of a letter or a heading; longer is a mistake
 
@@ -299,7 +299,7 @@ def _resolve(value: Path, info: ValidationInfo) -> Path:
 
 
 class PracticeConfig:
-    """A validated config together with where it came from."""
+    """A validated config together with where it came from (its own file and any files it extends)."""
 
     def __init__(self, config: Config, source: YamlDoc, shown: str) -> None:
         self.config = config
@@ -312,26 +312,53 @@ class PracticeConfig:
 
     @property
     def config_hash(self) -> str:
+        """SHA-256 of the config's bytes, and of every file it extends."""
         return self.source.sha256
 
     def where(self, key: tuple[str | int, ...]) -> str:
-        """`FILE:LINE: dotted.key`, for a message about one key of this config."""
-        return f"{self.shown}:{self.source.line_of(key)}: {dotted_key(key)}"
+        """`FILE:LINE: dotted.key`, for a message about one key; FILE is the parent's when the key was written there."""
+        file, line = self.source.locate(key)
+        return f"{file or self.shown}:{line}: {dotted_key(key)}"
+
+
+# Keys holding a path: written in a file this config extends, they are relative to that file's folder.
+PATH_KEYS: tuple[Key, ...] = (("practice", "logo"), ("content",), ("templates",))
 
 
 def load(path: str | Path) -> PracticeConfig:
-    """Read and validate a practice config, raising ConfigError with every problem found."""
+    """Read and validate a practice config and the files it extends, raising ConfigError with every problem found."""
     shown = str(path)
-    doc = read_yaml(Path(path), shown)
+    doc = read_config(Path(path), shown)
+    data = doc.data
+    for key in PATH_KEYS:
+        value = _value_at(data, key)
+        if isinstance(value, str) and doc.layer_index(key) > 0:
+            data = _replaced(data, key, str(doc.layer_of(key).path.resolve().parent / value))
     try:
-        config = Config.model_validate(doc.data, context={"base_dir": Path(path).resolve().parent})
+        config = Config.model_validate(data, context={"base_dir": Path(path).resolve().parent})
     except ValidationError as exc:
-        raise ConfigError(_messages(exc, doc, shown)) from None
+        raise ConfigError(_messages(exc, doc)) from None
     return PracticeConfig(config, doc, shown)
 
 
-def _messages(exc: ValidationError, doc: YamlDoc, shown: str) -> list[str]:
-    """One `FILE:LINE: dotted.key: message` line per problem, in file order."""
+def _value_at(data: Any, key: Key) -> Any:
+    """The value at `key` in nested mappings, or None."""
+    for part in key:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(part)
+    return data
+
+
+def _replaced(data: dict[str, Any], key: Key, value: Any) -> dict[str, Any]:
+    """A copy of `data` with `key` set to `value`, leaving the original (a file's own data) untouched."""
+    copy = dict(data)
+    copy[key[0]] = _replaced(data[key[0]], key[1:], value) if len(key) > 1 else value
+    return copy
+
+
+def _messages(exc: ValidationError, doc: MergedDoc) -> list[str]:
+    """One `FILE:LINE: dotted.key: message` line per problem: the config's own in file order, then its parents'."""
     errors = exc.errors(include_url=False)
     # A misspelt key shows as "unknown" and its right spelling as "missing": report it once.
     suggested = {tuple(e["loc"][:-1]) + (_close(tuple(e["loc"])),) for e in errors if e["type"] == "extra_forbidden"}
@@ -340,9 +367,9 @@ def _messages(exc: ValidationError, doc: YamlDoc, shown: str) -> list[str]:
         loc = tuple(error["loc"])
         if error["type"] == "missing" and loc in suggested:
             continue
-        dotted = dotted_key(loc)
-        found.append((doc.line_of(loc), dotted, _message(error, loc)))
-    return [f"{shown}:{line}: {dotted}: {message}" for line, dotted, message in sorted(found, key=lambda f: f[0])]
+        file, line = doc.locate(loc)
+        found.append((doc.order(loc), f"{file}:{line}: {dotted_key(loc)}: {_message(error, loc)}"))
+    return [message for _order, message in sorted(found, key=lambda f: f[0])]
 
 
 MESSAGES = {

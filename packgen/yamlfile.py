@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from .errors import ConfigError
 MAX_BYTES = 1_000_000  # a practice config is a few kilobytes
 MAX_NODES = 50_000  # stops "billion laughs" alias bombs before they expand
 MAX_DEPTH = 50
+MAX_EXTENDS = 10  # a practice, its wave, a region...: more is a mistake
 
 Key = tuple[Any, ...]
 
@@ -26,6 +28,7 @@ class YamlDoc:
     data: dict[str, Any]
     lines: dict[Key, int] = field(default_factory=dict)
     sha256: str = ""
+    shown: str = ""  # how the file is named in messages
 
     def line_of(self, key: Key) -> int:
         """The line of `key`, or of its nearest parent that is in the file (1 for the top)."""
@@ -33,6 +36,10 @@ class YamlDoc:
             if key[:end] in self.lines:
                 return self.lines[key[:end]]
         return 1
+
+    def locate(self, key: Key) -> tuple[str, int]:
+        """The file (as shown) and line of `key`."""
+        return self.shown, self.line_of(key)
 
 
 class _Loader(yaml.SafeLoader):
@@ -50,7 +57,11 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_ti
 
 def read_yaml(path: Path, shown: str) -> YamlDoc:
     """Parse `path`; `shown` is how the file is named in messages."""
-    if path.is_dir():
+    try:
+        folder = path.is_dir()
+    except OSError as exc:  # a name too long, say
+        raise ConfigError([f"{shown}: cannot be read ({exc.strerror})"]) from None
+    if folder:
         raise ConfigError([f"{shown}: is a folder; give the practice's .yaml file"])
     try:
         raw = path.read_bytes()
@@ -96,7 +107,96 @@ def read_yaml(path: Path, shown: str) -> YamlDoc:
         loader.dispose()
     if not isinstance(data, dict):
         raise ConfigError([f"{shown}:1: expected keys such as 'practice:' at the top, found {_kind(data)}"])
-    return YamlDoc(path=path, data=data, lines=lines, sha256=hashlib.sha256(raw).hexdigest())
+    return YamlDoc(path=path, data=data, lines=lines, sha256=hashlib.sha256(raw).hexdigest(), shown=shown)
+
+
+@dataclass
+class MergedDoc(YamlDoc):
+    """A config merged over the files it `extends`: `data` is the merge; `layers` the files, the config first.
+
+    `path`, `shown` and `lines` are the config's own; `sha256` covers every layer's bytes, and `locate`
+    names the file and line each key of the merge was written in."""
+
+    layers: list[YamlDoc] = field(default_factory=list)
+    owner: dict[Key, int] = field(default_factory=dict)  # key -> index in `layers` of the file that wrote it
+
+    def layer_index(self, key: Key) -> int:
+        """The index in `layers` of the file that wrote `key`, or the value holding it (0 for the top)."""
+        for end in range(len(key), 0, -1):
+            if key[:end] in self.owner:
+                return self.owner[key[:end]]
+        return 0
+
+    def layer_of(self, key: Key) -> YamlDoc:
+        """The file that wrote `key`, or the value holding it (the config itself for the top)."""
+        return self.layers[self.layer_index(key)]
+
+    def line_of(self, key: Key) -> int:
+        """The line of `key` in the file that wrote it."""
+        return self.layer_of(key).line_of(key)
+
+    def locate(self, key: Key) -> tuple[str, int]:
+        """The file (as shown) and line of `key`: a parent's file for a key written there."""
+        return self.layer_of(key).locate(key)
+
+    def order(self, key: Key) -> tuple[int, int]:
+        """A sort key for messages: the config's own lines first, then each parent's, by line."""
+        return self.layer_index(key), self.line_of(key)
+
+
+def read_config(path: Path, shown: str) -> MergedDoc:
+    """Parse `path` and the chain of files it `extends`, merged with the config's own values on top.
+
+    Mappings merge key by key; a list or a single value from a lower file replaces the parent's
+    whole. `extends` is removed from the merged data."""
+    layers = [read_yaml(path, shown)]
+    seen = {path.resolve()}
+    while "extends" in layers[-1].data:
+        doc = layers[-1]
+        value = doc.data["extends"]
+        here = f"{doc.shown}:{doc.line_of(('extends',))}: extends"
+        if not isinstance(value, str) or not value.strip() or not value.isprintable():
+            got = repr(value) if isinstance(value, str) else _kind(value)
+            raise ConfigError([f"{here}: must be the path of the YAML file this one builds on, relative to this "
+                               f"file, like _wave.yaml (got {got})"])
+        target = (doc.path.parent / value).resolve()
+        if target in seen:
+            again = "is this file itself" if target == doc.path.resolve() else "extends this file again"
+            raise ConfigError([f"{here}: '{value}' {again} (a cycle)"])
+        if len(layers) > MAX_EXTENDS:
+            raise ConfigError([f"{here}: more than {MAX_EXTENDS} files extend one another; is this intended?"])
+        try:
+            folder, file = target.is_dir(), target.is_file()
+        except OSError as exc:
+            raise ConfigError([f"{here}: cannot be read ({exc.strerror}): {target}"]) from None
+        if folder:
+            raise ConfigError([f"{here}: is a folder, not a YAML file: {target}"])
+        if not file:
+            raise ConfigError([f"{here}: no such file: {target}"])
+        seen.add(target)
+        layers.append(read_yaml(target, os.path.normpath(os.path.join(os.path.dirname(doc.shown), value))))
+    owner: dict[Key, int] = {}
+    data = _merge([(index, {k: v for k, v in doc.data.items() if k != "extends"}) for index, doc in enumerate(layers)],
+                  (), owner)
+    digest = layers[0].sha256 if len(layers) == 1 else hashlib.sha256(
+        "".join(doc.sha256 for doc in layers).encode("ascii")).hexdigest()
+    return MergedDoc(path=path, data=data, lines=layers[0].lines, sha256=digest, shown=shown, layers=layers, owner=owner)
+
+
+def _merge(maps: list[tuple[int, dict[Any, Any]]], key: Key, owner: dict[Key, int]) -> dict[Any, Any]:
+    """Merge mappings given uppermost first, recording in `owner` which layer wrote each key."""
+    merged: dict[Any, Any] = {}
+    for name in dict.fromkeys(name for _index, mapping in reversed(maps) for name in mapping):
+        having = [(index, mapping[name]) for index, mapping in maps if name in mapping]
+        index, value = having[0]
+        owner[key + (name,)] = index
+        below = []
+        for pair in having:  # the mappings under this one, down to the first list or single value
+            if not isinstance(pair[1], dict):
+                break
+            below.append(pair)
+        merged[name] = _merge(below, key + (name,), owner) if len(below) > 1 else value
+    return merged
 
 
 def _walk(node: yaml.Node, key: Key, lines: dict[Key, int], shown: str, count: list[int]) -> None:
@@ -134,6 +234,8 @@ def _kind(value: Any) -> str:
     """A reader's word for the type of a YAML value."""
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, dict):
+        return "a group of keys"
     if isinstance(value, str):
         return "text"
     return "a single value"

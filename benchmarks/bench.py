@@ -1,0 +1,121 @@
+"""Measure packgen's build speed and memory on the example practice; print ratios, write RESULTS.md.
+
+Run with:  .venv/bin/python benchmarks/bench.py [--wave 20]
+Targets (2-core machine) live here, never in the tests."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "practices" / "riverside.yaml"
+PACKGEN = [sys.executable, "-m", "packgen"]
+TODAY = "2026-11-27"
+TARGETS = {"a/b": 0.75, "c/a": 0.10, "d/a": 0.35, "wave speed-up": 1.7, "peak MB per process": 250}
+
+
+def run(args: list[str]) -> float:
+    """Seconds one packgen command takes; fails loudly if the command fails."""
+    start = time.perf_counter()
+    subprocess.run(PACKGEN + args, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+    return time.perf_counter() - start
+
+
+def renderer_floor(work: Path, tagged: bool) -> float:
+    """WeasyPrint alone: lay out and write packgen's own HTML for the pack, in this process."""
+    sys.path.insert(0, str(ROOT))
+    from weasyprint import HTML
+
+    from packgen.build import prepare, set_print_list
+    from packgen.config import load
+    from packgen.render import render_template, template_env
+
+    practice = load(work / "riverside.yaml")
+    ctx = prepare(practice, dt.date.fromisoformat(TODAY))
+    set_print_list(ctx, pages=None)
+    env = template_env(None)
+    documents = [render_template(env, "pack.html", ctx)]
+    start = time.perf_counter()
+    for html in documents:
+        HTML(string=html, base_url=str(work) + "/").write_pdf(pdf_variant="pdf/ua-1" if tagged else None)
+    return time.perf_counter() - start
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    info = Path("/proc/cpuinfo")
+    if info.exists():
+        match = re.search(r"model name\s*:\s*(.+)", info.read_text())
+        cpu = match.group(1).strip() if match else cpu
+    memory = ""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        match = re.search(r"MemTotal:\s*(\d+) kB", meminfo.read_text())
+        memory = f", {int(match.group(1)) / 1024 / 1024:.0f} GiB" if match else ""
+    import weasyprint
+
+    return (f"{os.cpu_count()} cores ({cpu}){memory}; {platform.system()} {platform.release()}; "
+            f"Python {platform.python_version()}; WeasyPrint {weasyprint.__version__}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--wave", type=int, default=20, help="practices in the wave (default 20)")
+    options = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="packgen-bench-"))
+    try:
+        shutil.copy(EXAMPLE, work / "riverside.yaml")
+        shutil.copy(EXAMPLE.parent / "riverside-logo.svg", work)
+        out = work / "out"
+        config = str(work / "riverside.yaml")
+        results: dict[str, float] = {}
+        results["a: cold build (s)"] = a = run(["build", config, "-o", str(out), "--today", TODAY, "--force"])
+        results["b: WeasyPrint alone, same HTML (s)"] = b = renderer_floor(work, tagged=True)
+        results["b untagged: WeasyPrint without PDF/UA tags (s)"] = renderer_floor(work, tagged=False)
+        results["c: unchanged rebuild (s)"] = c = run(["build", config, "-o", str(out), "--today", TODAY])
+        text = (work / "riverside.yaml").read_text()
+        (work / "riverside.yaml").write_text(text.replace("Hospital Road", "Infirmary Road"))
+        results["d: rebuild after one address change (s)"] = d = run(["build", config, "-o", str(out), "--today", TODAY])
+        wave = work / "wave"
+        wave.mkdir()
+        shutil.copy(EXAMPLE.parent / "riverside-logo.svg", wave)
+        for n in range(options.wave):
+            (wave / f"p{n:02d}.yaml").write_text(
+                text.replace("Y01234", f"Y{10000 + n:05d}").replace("Riverside Medical Centre", f"Practice {n:02d}"))
+        serial = run(["build", str(wave), "-o", str(work / "w1"), "--today", TODAY, "--jobs", "1", "--force"])
+        parallel = run(["build", str(wave), "-o", str(work / "w2"), "--today", TODAY, "--jobs", "2", "--force"])
+        results[f"e: wave of {options.wave}, --jobs 1 (s)"] = serial
+        results[f"e: wave of {options.wave}, --jobs 2 (s)"] = parallel
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        ratios = {"a/b": a / b, "c/a": c / a, "d/a": d / a, "wave speed-up": serial / parallel,
+                  "peak MB per process": peak}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    lines = [f"# Benchmark results", "", f"Measured {dt.date.today().isoformat()} on: {machine()}.", "",
+             "| Measure | Value |", "|---|---|"]
+    lines += [f"| {name} | {value:.2f} |" for name, value in results.items()]
+    lines += ["", "| Ratio | Measured | Target | Met |", "|---|---|---|---|"]
+    for name, value in ratios.items():
+        target = TARGETS[name]
+        met = value >= target if name == "wave speed-up" else value <= target
+        sign = "≥" if name == "wave speed-up" else "≤"
+        lines.append(f"| {name} | {value:.2f} | {sign} {target} | {'yes' if met else 'no'} |")
+    report = "\n".join(lines) + "\n"
+    print(report)
+    (ROOT / "benchmarks" / "RESULTS.md").write_text(report, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

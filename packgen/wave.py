@@ -1,0 +1,123 @@
+"""A wave of practices: which configs the arguments name, and building many of them in parallel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from .build import PACK, build
+from .config import load
+from .errors import ConfigError, PackgenError
+
+SUFFIXES = (".yaml", ".yml")
+
+
+def is_shared(path: Path) -> bool:
+    """A file of shared defaults (its name starts with '_'), built only through the configs that extend it."""
+    return path.name.startswith("_")
+
+
+def config_paths(args: Iterable[Path]) -> tuple[list[Path], list[Path]]:
+    """The configs that `args` name, in order and once each, and the shared '_' files left out.
+
+    A folder means every *.yaml and *.yml file directly inside it. A folder with none, or a path that
+    does not exist, is kept as given, so that loading it reports the problem."""
+    found: list[Path] = []
+    skipped: list[Path] = []
+    for arg in args:
+        if _is(arg, Path.is_dir):
+            inside = sorted(p for p in arg.iterdir()
+                            if p.suffix.lower() in SUFFIXES and p.is_file() and not p.name.startswith("."))
+            skipped += [p for p in inside if is_shared(p)]
+            found += [p for p in inside if not is_shared(p)] or [arg]
+        elif is_shared(arg) and _is(arg, Path.is_file):
+            skipped.append(arg)
+        else:
+            found.append(arg)
+    seen: set[Path] = set()
+    unique = []
+    for path in found:  # a file named twice (itself and through its folder) is built once
+        if path.resolve() not in seen:
+            seen.add(path.resolve())
+            unique.append(path)
+    return unique, skipped
+
+
+def _is(path: Path, test: Callable[[Path], bool]) -> bool:
+    """`test(path)`, false when the path cannot be looked at (loading it then reports why)."""
+    try:
+        return test(path)
+    except OSError:
+        return False
+
+
+def nothing_to_build(skipped: list[Path]) -> ConfigError:
+    """The error when every file given holds shared defaults."""
+    names = ", ".join(str(path) for path in skipped)
+    return ConfigError([f"{names}: {'holds' if len(skipped) == 1 else 'hold'} shared defaults (the name starts "
+                        "with '_'), built only through the configs that extend it; give those configs"])
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How building one practice went, in plain values a worker process can send back."""
+
+    config: str
+    folder: str | None = None
+    pages: int | None = None  # of the pack
+    warnings: tuple[str, ...] = ()  # `FILE:LINE: key: message`
+    problems: tuple[str, ...] = ()  # one line each
+    exit_code: int = 0
+
+    @property
+    def reason(self) -> str:
+        """Why the build failed, on one line."""
+        if len(self.problems) == 1:
+            return self.problems[0]
+        return f"{len(self.problems)} problems in the config"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def build_one(config: str, output: str, today: dt.date, force: bool = False) -> Outcome:
+    """Load and build one practice; every failure becomes part of the outcome, never an exception."""
+    try:
+        practice = load(config)
+        result = build(practice, Path(output), today, force)
+    except ConfigError as exc:
+        return Outcome(config, problems=tuple(_one_line(p) for p in exc.problems), exit_code=exc.exit_code)
+    except PackgenError as exc:
+        return Outcome(config, problems=(_one_line(exc.format_message()),), exit_code=exc.exit_code)
+    except OSError as exc:
+        return Outcome(config, problems=(_one_line(f"cannot write the pack: {exc}"),), exit_code=1)
+    except Exception as exc:  # noqa: BLE001 - one practice's bug must not stop the wave
+        return Outcome(config, problems=(_one_line(f"unexpected error: {type(exc).__name__}: {exc}"),), exit_code=1)
+    return Outcome(config, folder=str(result.folder), pages=result.files.get(PACK),
+                   warnings=tuple(_one_line(f"{practice.where(w.key)}: {w.message}") for w in result.warnings))
+
+
+def build_many(configs: list[Path], output: Path, today: dt.date, jobs: int, force: bool = False) -> Iterator[Outcome]:
+    """Build every config, `jobs` at a time in separate processes; yield each outcome as it finishes."""
+    if jobs <= 1 or len(configs) <= 1:
+        for config in configs:
+            yield build_one(str(config), str(output), today, force)
+        return
+    # Spawned, not forked: each worker starts clean instead of inheriting the caller's state.
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(configs)), mp_context=multiprocessing.get_context("spawn"))
+    try:
+        futures: dict[Future[Outcome], Path] = {
+            pool.submit(build_one, str(config), str(output), today, force): config for config in configs}
+        for future in as_completed(futures):
+            try:
+                yield future.result()
+            except Exception as exc:  # noqa: BLE001 - a worker that died (out of memory, killed)
+                reason = _one_line(f"the build process stopped: {type(exc).__name__}: {exc}")
+                yield Outcome(str(futures[future]), problems=(reason,), exit_code=1)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

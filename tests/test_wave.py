@@ -1,0 +1,180 @@
+"""Waves of practices: shared defaults through `extends`, and building several practices at once."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from packgen.cli import main
+from packgen.config import load
+from packgen.errors import ConfigError
+from packgen.wave import config_paths
+
+from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, write
+
+WAVE = """\
+contacts:
+  project_manager: {name: Sam Patel, organisation: Eastshire CSU}
+  practice_manager: {name: Wave Default}
+migration:
+  source_system: Vision
+  target_system: EMIS Web
+  logoff_time: "18:30"
+third_parties:
+  - {name: Eastshire Pathology, kind: pathology}
+  - {name: Eastshire NHS 111, kind: nhs111}
+"""
+
+PRACTICE = """\
+extends: _wave.yaml
+practice:
+  name: Hillside Surgery
+  ods_code: B12345
+  address: [1 Hill Road, Upton, UP1 1AA]
+contacts:
+  practice_manager: {name: Alex Green}
+migration:
+  final_data_production: 2027-06-10
+  go_live: 2027-06-14
+"""
+
+
+def errors_of(path: Path) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        load(path)
+    return caught.value.problems
+
+
+def test_the_practice_is_merged_over_its_parent(tmp_path):
+    parent = write(tmp_path / "_wave.yaml", WAVE)
+    path = write(tmp_path / "p.yaml", PRACTICE + "third_parties:\n  - {name: Hill Pharmacy, kind: pharmacy}\n")
+    practice = load(path)
+    config = practice.config
+    assert config.contacts.project_manager.name == "Sam Patel"  # from the parent
+    assert config.contacts.practice_manager.name == "Alex Green"  # the practice's own wins
+    assert (config.migration.source_system, config.migration.logoff_time) == ("Vision", "18:30")
+    assert config.migration.go_live.isoformat() == "2027-06-14"  # mappings merge key by key
+    assert [party.name for party in config.third_parties] == ["Hill Pharmacy"]  # a list is replaced whole
+    assert practice.where(("migration", "logoff_time")) == f"{parent}:7: migration.logoff_time"
+    assert practice.where(("migration", "go_live")) == f"{path}:10: migration.go_live"
+    assert practice.where(("third_parties", 0, "name")) == f"{path}:12: third_parties.0.name"
+    hashes = [hashlib.sha256(file.read_bytes()).hexdigest() for file in (path, parent)]
+    assert practice.config_hash == hashlib.sha256("".join(hashes).encode()).hexdigest()
+    write(parent, WAVE.replace("18:30", "19:00"))
+    assert load(path).config_hash != practice.config_hash  # the hash on the cover covers the parent too
+    assert load(write(tmp_path / "alone.yaml", MINIMAL)).config_hash == hashlib.sha256(MINIMAL.encode()).hexdigest()
+
+
+def test_a_chain_of_two_parents(tmp_path):
+    write(tmp_path / "_region.yaml", "migration:\n  source_system: Vision\n  target_system: SystmOne\n"
+                                     "  read_only_days: 90\nposter: {copies: 5}\n")
+    write(tmp_path / "waves" / "_wave.yaml", "extends: ../_region.yaml\nmigration:\n  target_system: EMIS Web\n"
+                                             "third_parties:\n  - {name: Lab, kind: pathology}\n")
+    path = write(tmp_path / "waves" / "p.yaml",
+                 PRACTICE.replace("  practice_manager: {name: Alex Green}\n", "  practice_manager: {name: Alex Green}\n"
+                                  "  lead_gp: {name: Dr Who}\n") + "poster: {copies: 1}\n")
+    practice = load(path)
+    config = practice.config
+    assert (config.migration.source_system, config.migration.target_system) == ("Vision", "EMIS Web")
+    assert config.migration.read_only_days == 90
+    assert [party.name for party in config.third_parties] == ["Lab"]
+    assert config.poster.copies == 1
+    assert practice.where(("migration", "read_only_days")) == f"{tmp_path}/_region.yaml:4: migration.read_only_days"
+    assert practice.where(("migration", "target_system")) == f"{tmp_path}/waves/_wave.yaml:3: migration.target_system"
+
+
+def test_a_cycle_is_an_error_naming_both_files(tmp_path):
+    first = write(tmp_path / "a.yaml", "extends: b.yaml\n" + MINIMAL)
+    second = write(tmp_path / "b.yaml", "poster: {copies: 2}\nextends: a.yaml\n")
+    assert errors_of(first) == [f"{second}:2: extends: 'a.yaml' extends this file again (a cycle)"]
+    itself = write(tmp_path / "c.yaml", "extends: c.yaml\n")
+    assert errors_of(itself) == [f"{itself}:1: extends: 'c.yaml' is this file itself (a cycle)"]
+
+
+def test_a_missing_parent_is_an_error_at_the_practice(tmp_path):
+    path = write(tmp_path / "child.yaml", MINIMAL + "extends: wave.yaml\n")
+    assert errors_of(path) == [f"{path}:12: extends: no such file: {tmp_path / 'wave.yaml'}"]
+
+
+@pytest.mark.parametrize("value", ["[a.yaml, b.yaml]", "3", "''"])
+def test_extends_must_be_one_path(tmp_path, value):
+    path = write(tmp_path / "p.yaml", f"extends: {value}\n" + MINIMAL)
+    [problem] = errors_of(path)
+    assert problem.startswith(f"{path}:1: extends: must be the path of the YAML file this one builds on")
+
+
+def test_a_mistake_in_the_parent_points_at_the_parents_file_and_line(tmp_path):
+    parent = write(tmp_path / "_wave.yaml", WAVE.replace("  logoff_time: \"18:30\"\n", "  logoff_time: 18:30\n"
+                                                         "  go_live: 2027-06-01\n  holidayz: wales\n"))
+    path = write(tmp_path / "p.yaml", PRACTICE.replace("ods_code: B12345", "ods_code: B1234")
+                 .replace("  go_live: 2027-06-14\n", ""))
+    assert errors_of(path) == [
+        f"{path}:4: practice.ods_code: must be one letter and five digits, like A81001 (got 'B1234')",
+        f"{parent}:7: migration.logoff_time: write the time in quotes, like \"18:30\"",
+        f"{parent}:8: migration.go_live: must be after final_data_production (10/06/2027)",
+        f"{parent}:9: migration.holidayz: unknown key; did you mean 'holidays'?",
+    ]
+
+
+def test_relative_paths_resolve_against_the_folder_of_the_file_that_names_them(tmp_path, monkeypatch):
+    (tmp_path / "shared-content" / "guidance").mkdir(parents=True)
+    write(tmp_path / "_region.yaml", "content: shared-content\n")
+    practices = tmp_path / "practices"
+    practices.mkdir()
+    (practices / "logo.png").write_bytes(b"\x89PNG")
+    write(practices / "_wave.yaml", WAVE.replace("contacts:", "extends: ../_region.yaml\npractice: {logo: logo.png}\ncontacts:"))
+    path = write(practices / "p.yaml", PRACTICE)
+    monkeypatch.chdir(tmp_path)
+    config = load(path).config
+    assert config.content == tmp_path / "shared-content"
+    assert config.practice.logo == practices / "logo.png"
+    write(practices / "_wave.yaml", WAVE.replace("contacts:", "practice: {logo: nope.png}\ncontacts:"))
+    assert errors_of(path) == [f"{practices}/_wave.yaml:1: practice.logo: no such file: {practices / 'nope.png'}"]
+
+
+def test_folders_mean_their_configs_but_not_shared_ones(tmp_path):
+    wave = tmp_path / "wave"
+    for name in ("_wave.yaml", "b.yml", "a.yaml", "notes.txt", ".hidden.yaml"):
+        write(wave / name, "")
+    (wave / "sub").mkdir()
+    write(wave / "sub" / "c.yaml", "")
+    paths, skipped = config_paths([wave, wave / "a.yaml", wave / "_wave.yaml"])
+    assert paths == [wave / "a.yaml", wave / "b.yml"]
+    assert skipped == [wave / "_wave.yaml", wave / "_wave.yaml"]
+    assert config_paths([tmp_path / "wave" / "sub", tmp_path / "nope.yaml"])[0] == [wave / "sub" / "c.yaml", tmp_path / "nope.yaml"]
+    assert config_paths([tmp_path])[0] == [tmp_path]  # no config in it: loading it says so
+
+    write(wave / "_wave.yaml", WAVE)
+    write(wave / "a.yaml", PRACTICE)
+    write(wave / "b.yml", PRACTICE.replace("B12345", "B54321"))
+    result = CliRunner().invoke(main, ["check", str(wave), "--today", BUILD_DATE.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [f"{wave}/a.yaml: ok", f"{wave}/b.yml: ok"]
+    only_shared = CliRunner().invoke(main, ["build", str(wave / "_wave.yaml")])
+    assert only_shared.exit_code == 2
+    assert only_shared.output == (f"Error: {wave}/_wave.yaml: holds shared defaults (the name starts with '_'), "
+                                  "built only through the configs that extend it; give those configs\n")
+
+
+def test_a_wave_builds_every_practice_even_when_one_fails(tmp_path):
+    wave = tmp_path / "wave"
+    write(wave / "_wave.yaml", WAVE + NO_LOGS)
+    good = write(wave / "hillside.yaml", PRACTICE)
+    bad = write(wave / "valley.yaml", PRACTICE.replace("Hillside", "Valley").replace("2027-06-14", "2027-06-01"))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", str(wave), "-o", str(out), "--today", BUILD_DATE.isoformat(), "--jobs", "2"])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    pages = next(line for line in result.stdout.splitlines() if " built " in line).split("(")[1].split()[0]
+    assert sorted(line.split("] ", 1)[-1] for line in result.output.splitlines() if line.startswith("[")) == [
+        f"built {out}/b12345-hillside-surgery ({pages} pages)",
+        f"failed: {bad}: {bad}:10: migration.go_live: must be after final_data_production (10/06/2027)",
+    ]
+    assert {line.split("]")[0] for line in result.output.splitlines() if line.startswith("[")} == {"[1/2", "[2/2"}
+    assert result.stdout.splitlines()[-1] == "built 1 of 2 practices; 1 failed"
+    assert (out / "b12345-hillside-surgery" / "cutover-pack.pdf").is_file()
+    assert [p.name for p in out.iterdir()] == ["b12345-hillside-surgery"]
+    assert good.exists()
