@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 import os
 from pathlib import Path
 
@@ -162,7 +163,7 @@ def init_command(path: Path, **given: object) -> None:
                "practice_manager": "Practice manager", "source_system": "Current clinical system",
                "target_system": "New clinical system", "final_data_production": "Final data production (YYYY-MM-DD)",
                "go_live": "Go-live (YYYY-MM-DD)"}
-    interactive = click.get_text_stream("stdin").isatty()
+    interactive = _interactive()
     for key, prompt in prompts.items():
         if given.get(key) is None:
             if not interactive:
@@ -175,6 +176,11 @@ def init_command(path: Path, **given: object) -> None:
     answers = Answers(address=address, **{k: v for k, v in given.items() if k != "address"})  # type: ignore[arg-type]
     for written in write_starter(path, answers):
         click.echo(f"wrote {written}")
+
+
+def _interactive() -> bool:
+    """Whether a person is at the keyboard to answer questions."""
+    return sys.stdin is not None and sys.stdin.isatty()
 
 
 @main.command("schema")
