@@ -103,7 +103,7 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    lines = [f"# Benchmark results", "", f"Measured {dt.date.today().isoformat()} on: {machine()}.", "",
+    lines = ["# Benchmark results", "", f"Measured {dt.date.today().isoformat()} on: {machine()}.", "",
              "| Measure | Value |", "|---|---|"]
     lines += [f"| {name} | {value:.2f} |" for name, value in results.items()]
     lines += ["", "| Ratio | Measured | Target | Met |", "|---|---|---|---|"]

@@ -12,17 +12,18 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .columns import REENTRY
 from .config import PracticeConfig
 from .content import Section, find, load_sections, markdown_env, render_markdown, render_text
 from .errors import ContentError
+from .ics import timeline_ics
 from .letters import build_letters, tracking
+from .logs import DIGIT_BOXES, ROWS_PER_SHEET, log_specs, open_days, sheets
 from .manifest import MANIFEST, inputs_key, manifest, reusable
-from .logs import DIGIT_BOXES, REENTRY, ROWS_PER_SHEET, log_specs, open_days, sheets
 from .pdf import render
 from .printlist import paper_total, print_list
-from .roles import build_roles
 from .render import default_dir, render_template, template_env
-from .ics import timeline_ics
+from .roles import build_roles
 from .schedule import CHECKLISTS, PHASES, BuildWarning, build_schedule, grouped, key_dates, slug, wall_calendar, warnings
 
 PACK = "cutover-pack.pdf"

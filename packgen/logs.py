@@ -6,7 +6,7 @@ import base64
 import datetime as dt
 from dataclasses import dataclass
 
-from .columns import COLUMNS, LOGS, REENTRY, Column
+from .columns import COLUMNS, LOGS, Column
 from .config import Config
 from .schedule import DAY, Calendar
 

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from packgen.build import build
 from packgen.columns import LOGS
 from packgen.config import load
+from packgen.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "practices" / "riverside.yaml"
@@ -53,6 +54,13 @@ def example_build(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="session")
 def example_pack(example_build) -> BuiltPdf:
     return read_pdf(example_build.folder / "cutover-pack.pdf")
+
+
+def errors_of(path: Path) -> list[str]:
+    """The one-line problems loading `path` reports; fails the test when it loads."""
+    with pytest.raises(ConfigError) as caught:
+        load(path)
+    return caught.value.problems
 
 
 def write(path: Path, text: str) -> Path:

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from packgen.cli import main
 from packgen.config import load
-from packgen.errors import ConfigError
 
-from .conftest import MINIMAL, write
-
-
-def errors_of(path: Path) -> list[str]:
-    with pytest.raises(ConfigError) as caught:
-        load(path)
-    return caught.value.problems
+from .conftest import MINIMAL, errors_of, write
 
 
 def test_minimal_config_loads_with_defaults(tmp_path):

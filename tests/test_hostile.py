@@ -12,18 +12,10 @@ from hypothesis import strategies as st
 from packgen.config import load
 from packgen.errors import ConfigError
 
-from .conftest import MINIMAL, write
+from .conftest import MINIMAL, errors_of, write
 
 BOMB = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
     f"{chr(98 + n)}: &{chr(98 + n)} [{', '.join(['*' + chr(97 + n)] * 9)}]\n" for n in range(8))
-
-
-def errors_of(path) -> list[str]:
-    try:
-        load(path)
-    except ConfigError as exc:
-        return exc.problems
-    raise AssertionError("no error")
 
 
 def test_billion_laughs_fails_fast(tmp_path):

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from packgen.cli import main
 from packgen.config import load
-from packgen.errors import ConfigError
 from packgen.wave import config_paths
 
-from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, write
+from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, errors_of, write
 
 WAVE = """\
 contacts:
@@ -40,12 +38,6 @@ migration:
   final_data_production: 2027-06-10
   go_live: 2027-06-14
 """
-
-
-def errors_of(path: Path) -> list[str]:
-    with pytest.raises(ConfigError) as caught:
-        load(path)
-    return caught.value.problems
 
 
 def test_the_practice_is_merged_over_its_parent(tmp_path):
