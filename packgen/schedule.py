@@ -346,7 +346,7 @@ class CalendarDay:
     labels: tuple[tuple[str, bool], ...]  # (text, is a milestone)
 
 
-_GROUP_WORDS = {"notify": ("Notice", "notices"), "remind": ("Remind", "reminders"), "switch_off": ("Off", "switch-offs")}
+_GROUP_WORDS = {"notify": "notices", "remind": "reminders", "switch_off": "switch-offs", "extract_taken": "extracts"}
 
 
 def wall_calendar(config: Config, tasks: list[Task]) -> list[list[CalendarDay]]:
@@ -385,6 +385,5 @@ def _labels(tasks: list[Task]) -> tuple[tuple[str, bool], ...]:
         else:
             labels.append((task.short, task.key in ("final_data_production", "go_live")))
     for kind, group in by_kind.items():
-        one, many = _GROUP_WORDS[kind]
-        labels.append((group[0].short if len(group) == 1 else f"{len(group)} {many}", False))
+        labels.append((group[0].short if len(group) == 1 else f"{len(group)} {_GROUP_WORDS[kind]}", False))
     return tuple(labels)
