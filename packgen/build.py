@@ -14,7 +14,7 @@ from typing import Any
 from . import __version__
 from .columns import REENTRY
 from .config import PracticeConfig
-from .content import Section, find, load_sections, markdown_env, render_markdown, render_text
+from .content import find, load_sections, markdown_env, render_text, required
 from .errors import ContentError
 from .ics import timeline_ics
 from .letters import build_letters, tracking
@@ -114,8 +114,11 @@ def prepare(pc: PracticeConfig, today: dt.date) -> dict[str, Any]:
     ctx["letters"] = build_letters(c, ctx["tasks"], folders, ctx, md, today)
     ctx["tracking"] = tracking(c, ctx["tasks"])
     ctx["roles"] = build_roles(c, ctx["log_specs"], folders, ctx, md)
-    ctx["poster"] = required_section(find("", folders).get("poster"), "poster.md", ctx, md)
-    ctx["patient_notice"] = render_text(required_file(find("", folders).get("patient-notice"), "patient-notice.md"), ctx)
+    ctx["poster"] = required("", "poster", folders, ctx, md)
+    notice = find("", folders).get("patient-notice")
+    if notice is None:
+        raise ContentError("no patient-notice.md in the content folders; add it to the practice's content folder")
+    ctx["patient_notice"] = render_text(notice, ctx)
     return ctx
 
 
@@ -187,19 +190,6 @@ def set_print_list(ctx: dict[str, Any], pages: dict[str, int] | None) -> None:
                       sum(count(f"part-{letter.anchor}") for letter in ctx["letters"]),
                       sum(count(sheet.anchor) for sheet in ctx["sheets"]))
     ctx["print_rows"], ctx["print_total"] = rows, paper_total(rows)
-
-
-def required_file(path: Path | None, name: str) -> Path:
-    if path is None:
-        raise ContentError(f"no {name} found in the content folders")
-    return path
-
-
-def required_section(path: Path | None, name: str, ctx: dict[str, Any], md: Any) -> Section:
-    section = render_markdown(required_file(path, name), ctx, md)
-    if section is None:
-        raise ContentError(f"{path}: is empty; it needs a '# Title' line and its wording")
-    return section
 
 
 def build(pc: PracticeConfig, output: Path, today: dt.date | None = None, force: bool = False) -> BuildResult:

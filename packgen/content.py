@@ -59,6 +59,18 @@ def find(kind: str, folders: list[Path]) -> dict[str, Path]:
     return dict(sorted(found.items()))
 
 
+def required(kind: str, stem: str, folders: list[Path], context: dict[str, Any], env: SandboxedEnvironment) -> Section:
+    """One Markdown file that must exist and have wording, e.g. letters/pathology-notice.md, filled in."""
+    path = find(kind, folders).get(stem)
+    where = f"{kind}/{stem}.md" if kind else f"{stem}.md"
+    if path is None:
+        raise ContentError(f"no {where} in the content folders; add it to the practice's content folder")
+    section = render_markdown(path, context, env)
+    if section is None:
+        raise ContentError(f"{path}: is empty; it needs a '# Title' line and its wording")
+    return section
+
+
 def render_text(path: Path, context: dict[str, Any]) -> str:
     """Fill in a plain-text file (no Markdown, no HTML escaping), in the same sandbox."""
     env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)

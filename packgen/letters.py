@@ -10,8 +10,7 @@ from typing import Any
 from jinja2.sandbox import SandboxedEnvironment
 
 from .config import Config, ThirdParty
-from .content import find, render_markdown
-from .errors import ContentError
+from .content import required
 from .schedule import Calendar, Task, slug
 
 KIND_NAMES = {
@@ -72,7 +71,6 @@ def build_letters(config: Config, tasks: list[Task], folders: list[Path], contex
     """Both letters for every third party, numbered in the order they are sent."""
     by_key = {t.key: t for t in tasks}
     cal = Calendar(config.migration.holidays)
-    sources = find("letters", folders)
     drafts = []
     for party in config.third_parties:
         key = slug(party.name)
@@ -87,12 +85,8 @@ def build_letters(config: Config, tasks: list[Task], folders: list[Path], contex
     letters = []
     for number, (party, kind, date, due, off, reply_by) in enumerate(drafts, start=1):
         name = f"{party.kind}-{kind}"
-        if name not in sources:
-            raise ContentError(f"no letter wording for {name}: add letters/{name}.md to the content folder")
         values = {"switch_off": off, "provides_extract": party.extract, "reply_by": reply_by, "date": date}
-        section = render_markdown(sources[name], {**context, "party": party, "letter": values}, env)
-        if section is None:
-            raise ContentError(f"{sources[name]}: is empty; a letter needs a '# Subject' line and a body")
+        section = required("letters", name, folders, {**context, "party": party, "letter": values}, env)
         letters.append(Letter(party, kind, number, date, due, off, reply_by, section.title, section.html))
     return letters
 

@@ -9,8 +9,7 @@ from typing import Any
 from jinja2.sandbox import SandboxedEnvironment
 
 from .config import Config
-from .content import Section, find, render_markdown
-from .errors import ContentError
+from .content import Section, required
 from .logs import LogSpec
 
 # key: (title, logs the role fills in, other sheets it keeps)
@@ -49,19 +48,14 @@ class Role:
 def build_roles(config: Config, specs: list[LogSpec], folders: list[Path], context: dict[str, Any],
                 env: SandboxedEnvironment) -> list[Role]:
     """The cards this practice prints, in the order of ROLES."""
-    sources = find("roles", folders)
     by_name = {spec.name: spec for spec in specs}
     roles = []
     for key, (title, logs, extra) in ROLES.items():
         setting = getattr(config.roles, key)
         if not setting.print:
             continue
-        stem = key.replace("_", "-")
-        if stem not in sources:
-            raise ContentError(f"no wording for the {title} card: add roles/{stem}.md to the content folder")
-        wording = render_markdown(sources[stem], {**context, "role": {"title": title, "staff": setting.staff}}, env)
-        if wording is None:
-            raise ContentError(f"{sources[stem]}: is empty; a role card needs a '# Title' line and its wording")
+        role_context = {**context, "role": {"title": title, "staff": setting.staff}}
+        wording = required("roles", key.replace("_", "-"), folders, role_context, env)
         copies = setting.copies if setting.copies is not None else max(1, len(setting.staff))
         roles.append(Role(key, title, tuple(setting.staff), copies, tuple(by_name[n] for n in logs if n in by_name),
                           extra, wording))
