@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import multiprocessing
 import os
 import shutil
 import tempfile
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,22 +16,23 @@ from typing import Any
 from . import __version__
 from .columns import REENTRY
 from .config import PracticeConfig
+from .cache import Cache, Laid
 from .content import find, load_sections, markdown_env, render_text, required
-from .errors import ContentError
+from .documents import POSTER, documents, html, page_numbers_html, set_late_values
+from .errors import ContentError, RenderError
 from .ics import timeline_ics
 from .letters import build_letters, tracking
 from .logs import DIGIT_BOXES, ROWS_PER_SHEET, log_specs, open_days, sheets
-from .manifest import MANIFEST, inputs_key, manifest, reusable
-from .pdf import render
-from .printlist import paper_total, print_list
-from .render import default_dir, render_template, template_env
+from .manifest import MANIFEST, inputs_key, manifest
+from .render import default_dir, template_env
 from .roles import build_roles
 from .schedule import CHECKLISTS, PHASES, BuildWarning, build_schedule, grouped, key_dates, slug, wall_calendar, warnings
 
 PACK = "cutover-pack.pdf"
 ICS = "timeline.ics"
-POSTER = "patient-poster.pdf"
 NOTICE = "patient-notice.txt"
+CACHE = ".cache"  # in the output folder: laid-out documents kept between builds
+STAMPS = "page-numbers"
 
 
 @dataclass
@@ -39,7 +42,8 @@ class BuildResult:
     folder: Path
     files: dict[str, int | None] = field(default_factory=dict)  # name → page count (None: not a PDF)
     warnings: list[BuildWarning] = field(default_factory=list)
-    reused: bool = False  # nothing had changed: the PDFs of the last build were kept
+    laid_out: list[str] = field(default_factory=list)  # titles of the documents laid out (not from the cache)
+    documents: int = 0  # in the pack
 
 
 def practice_slug(pc: PracticeConfig) -> str:
@@ -93,6 +97,7 @@ def context(pc: PracticeConfig, today: dt.date) -> dict[str, Any]:
         "config_hash": pc.config_hash[:10],
         "warnings": warnings(c, tasks, today),
         "poster_copies": c.poster.copies,
+        "numbering": False,  # true only in the page-number stamp (page-numbers.html)
     }
 
 
@@ -122,84 +127,132 @@ def prepare(pc: PracticeConfig, today: dt.date) -> dict[str, Any]:
     return ctx
 
 
-def render_pack(pc: PracticeConfig, today: dt.date, previous: Path | None = None
-                ) -> tuple[dict[str, Output], list[BuildWarning], bool]:
-    """All files of the pack in memory, the warnings found on the way, and whether the PDFs were reused.
+def render_pack(pc: PracticeConfig, today: dt.date, cache: Cache, jobs: int = 1
+                ) -> tuple[dict[str, Output], list[BuildWarning], list[str], int]:
+    """All files of the pack in memory, the warnings found on the way, the titles of the documents
+    laid out (the others came from `cache`), and how many documents the pack has.
 
-    When `previous` (the last build's folder) holds PDFs made from the same HTML and inputs, they are
-    reused instead of being laid out again."""
+    Each document is laid out on its own, `jobs` at a time. The contents and the print list are
+    laid out again once the other documents' page counts are known, then the documents are joined
+    and page numbers stamped on."""
     c = pc.config
     ctx = prepare(pc, today)
     env = template_env(c.templates)
-    set_print_list(ctx, pages=None)
-    html = render_template(env, "pack.html", ctx)
-    source = inputs_key(html, [c.practice.logo] if c.practice.logo else [])
-    old = reusable(previous, source) if previous is not None else None
-    if old is not None:
-        files = {name: Output(data, pages, source) for name, (data, pages) in old.items()}
-    else:
-        files = lay_out(pc, ctx, env, html, today, source)
+    docs = documents(ctx)
+    roots = (str(default_dir("templates")), str(default_dir("content")), str(pc.base_dir))
+    with Layouts(cache, pc, roots, today, jobs) as layouts:
+        set_late_values(ctx, docs, None, None)
+        laid = layouts.get({doc.key: (html(env, ctx, doc), doc.title, True) for doc in docs})
+        for _ in range(3):  # the late documents' own length moves what comes after them: settle it
+            counts = {doc.key: laid[doc.key].pages for doc in docs}
+            anchors: dict[str, int] = {}
+            names: list[str] = []
+            for doc in docs:
+                anchors.update({a: len(names) + p + 1 for a, p in laid[doc.key].anchors.items() if a not in anchors})
+                names += laid[doc.key].page_names
+            set_late_values(ctx, docs, counts, anchors)
+            late = layouts.get({doc.key: (html(env, ctx, doc), doc.title, True) for doc in docs if doc.late}
+                               | {STAMPS: (page_numbers_html(env, ctx, names), "Page numbers", False)})
+            stamps = late.pop(STAMPS)
+            moved = [key for key, found in late.items() if found.pages != laid[key].pages]
+            laid.update(late)
+            if not moved:
+                break
+        else:
+            raise RenderError("the contents and print list do not settle on a page count; shorten the guidance titles")
+        pack = layouts.join([laid[doc.key] for doc in docs], [layouts.keys[doc.key] for doc in docs], stamps,
+                            f"Cut-over pack: {c.practice.name}")
+    files = {PACK: pack}
+    files.update({doc.file: Output(laid[doc.key].data, laid[doc.key].pages, layouts.keys[doc.key])
+                  for doc in docs if doc.file})
     files[ICS] = Output(timeline_ics(c, ctx["tasks"], today), None, sha(repr(ctx["tasks"]) + today.isoformat()))
     files[NOTICE] = Output(ctx["patient_notice"].encode("utf-8"), None, sha(ctx["patient_notice"]))
     files[MANIFEST] = Output(manifest({name: (f.data, f.pages, f.source) for name, f in files.items()}))
-    return files, ctx["warnings"], old is not None
+    return files, ctx["warnings"], list(layouts.laid_out.values()), len(docs)
 
 
-def lay_out(pc: PracticeConfig, ctx: dict[str, Any], env: Any, html: str, today: dt.date, source: str) -> dict[str, Output]:
-    """The PDFs: the pack, and the letters, logs, role cards and poster cut out of it."""
-    c = pc.config
-    roots = [default_dir("templates"), default_dir("content"), pc.base_dir]
-    title = f"Cut-over pack: {c.practice.name}"
-    # The print list shows page counts that exist only once the pack is laid out: lay out the pack with
-    # provisional counts, then lay out the print list alone with the real ones and put it in its place.
-    pack = render(html, base_url=pc.base_dir, roots=roots, title=title, created=today)
-    parts = pack.parts()
-    set_print_list(ctx, pages={"pack": pack.page_count, **{anchor: len(found) for anchor, found in parts.items()}})
-    slot = parts["part-print-list"]
-    ctx["page_label"] = (slot[0] + 1, pack.page_count)
-    printed = render(render_template(env, "print-list.html", ctx), base_url=pc.base_dir, roots=roots, title=title,
-                     created=today)
-    pack = pack.splice(slot, printed)
+class Layouts:
+    """Documents laid out, or found in the cache when their HTML and inputs are unchanged.
 
-    files = {PACK: Output(pack.write(), pack.page_count, source)}
-    pieces = [(f"letters/{letter.filename}", f"{letter.subject} ({letter.party.name})", [f"part-{letter.anchor}"])
-              for letter in ctx["letters"]]
-    pieces += [(f"logs/{spec.name.replace('_', '-')}.pdf", f"{spec.title}: {c.practice.name}",
-                [sheet.anchor for sheet in ctx["sheets"] if sheet.log == spec]) for spec in ctx["log_specs"]]
-    pieces += [(role.filename, f"{role.title}: role card, {c.practice.name}", [role.anchor]) for role in ctx["roles"]]
-    pieces.append((POSTER, f"Notice to patients: {c.practice.name}", ["part-poster"]))
-    for name, piece_title, anchors in pieces:
-        pages = [page for anchor in anchors for page in parts.get(anchor, [])]
-        if pages:
-            files[name] = Output(pack.write(pages, piece_title), len(pages), source)
-    return files
+    With `jobs` above 1 and more than one document to lay out, they are laid out in that many worker
+    processes, forked from this one (which has not laid anything out, so starts them clean and fast)."""
+
+    def __init__(self, cache: Cache, pc: PracticeConfig, roots: tuple[str, ...], today: dt.date, jobs: int) -> None:
+        self.cache, self.today, self.jobs, self.roots = cache, today, jobs, roots
+        self.base_url = str(pc.base_dir)
+        self.files = [pc.config.practice.logo] if pc.config.practice.logo else []
+        self.keys: dict[str, str] = {}  # document → hash of what produced it
+        self.laid_out: dict[str, str] = {}  # document → title, for those laid out by this build
+        self.pool: Executor | None = None
+
+    def __enter__(self) -> Layouts:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def get(self, requests: dict[str, tuple[str, str, bool]]) -> dict[str, Laid]:
+        """Each document of `requests` (key → HTML, title, tagged), from the cache or laid out."""
+        from .pdf import Job, lay_out  # WeasyPrint is loaded only when something is laid out
+
+        found: dict[str, Laid] = {}
+        missing: dict[str, Job] = {}
+        for key, (text, title, tagged) in requests.items():
+            self.keys[key] = inputs_key(text, self.files)
+            cached = self.cache.get(self.keys[key])
+            if cached is not None:
+                found[key] = cached
+            else:
+                missing[key] = Job(text, title, self.base_url, self.roots, self.today, tagged)
+        if len(missing) > 1 and self.jobs > 1 and self.pool is None:
+            self.pool = ProcessPoolExecutor(max_workers=min(self.jobs, len(missing)),
+                                            mp_context=multiprocessing.get_context("fork"))
+        if self.pool is not None:
+            # Longest first, so that no worker is left with a long document at the end.
+            order = sorted(missing, key=lambda k: len(missing[k].html), reverse=True)
+            futures = {key: self.pool.submit(lay_out, missing[key]) for key in order}
+            done = {key: future.result() for key, future in futures.items()}
+        else:
+            done = {key: lay_out(job) for key, job in missing.items()}
+        for key, laid in done.items():
+            self.cache.put(self.keys[key], laid)
+            if key != STAMPS:
+                self.laid_out[key] = missing[key].title
+        found.update(done)
+        return {key: found[key] for key in requests}
+
+    def join(self, parts: list[Laid], keys: list[str], stamps: Laid, title: str) -> Output:
+        """The pack: every document's pages in order, numbered; kept in the cache like a document."""
+        key = sha("\0".join([*keys, self.keys[STAMPS], title, self.today.isoformat()]))
+        cached = self.cache.get(key)
+        if cached is None:
+            from .join import join
+
+            data = join([part.data for part in parts], stamps.data, title, self.today)
+            cached = Laid(data, sum(part.pages for part in parts), {}, ())
+            self.cache.put(key, cached)
+        return Output(cached.data, cached.pages, key)
 
 
 def sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def set_print_list(ctx: dict[str, Any], pages: dict[str, int] | None) -> None:
-    """Put the print list's rows in the context: from the laid-out pack, or provisional (one page a part)."""
-    def count(anchor: str) -> int:
-        return pages.get(anchor, 0) if pages else 1
+def build(pc: PracticeConfig, output: Path, today: dt.date | None = None, force: bool = False,
+          jobs: int = 1) -> BuildResult:
+    """Render the practice's pack, then publish it as `output/<slug>/`.
 
-    roles = [(role.title, role.filename, count(role.anchor), role.copies, ", ".join(role.staff) or "Staff in this role")
-             for role in ctx["roles"]]
-    rows = print_list(pages["pack"] if pages else 0, roles, (count("part-poster"), ctx["poster_copies"]),
-                      sum(count(f"part-{letter.anchor}") for letter in ctx["letters"]),
-                      sum(count(sheet.anchor) for sheet in ctx["sheets"]))
-    ctx["print_rows"], ctx["print_total"] = rows, paper_total(rows)
-
-
-def build(pc: PracticeConfig, output: Path, today: dt.date | None = None, force: bool = False) -> BuildResult:
-    """Render the practice's pack, then publish it as `output/<slug>/`; `force` lays everything out again."""
+    Documents unchanged since the last build come from `output/.cache/<slug>/`; `force` lays every
+    one out again. `jobs` documents are laid out at the same time."""
     day = build_date(today)
     folder = output / practice_slug(pc)
-    documents, found, reused = render_pack(pc, day, previous=None if force else folder)
+    cache = Cache(output / CACHE / folder.name, read=not force)
+    documents, found, laid_out, count = render_pack(pc, day, cache, jobs)
     publish(folder, {name: out.data for name, out in documents.items()})
+    cache.prune()
     files = {name: out.pages for name, out in documents.items() if name != MANIFEST}
-    return BuildResult(folder=folder, files=files, warnings=found, reused=reused)
+    return BuildResult(folder=folder, files=files, warnings=found, laid_out=laid_out, documents=count)
 
 
 def publish(folder: Path, files: dict[str, bytes]) -> None:
@@ -210,6 +263,9 @@ def publish(folder: Path, files: dict[str, bytes]) -> None:
     are gone, so an out-of-date letter cannot be printed and sent."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
+    mask = os.umask(0)
+    os.umask(mask)
+    staging.chmod(0o777 & ~mask)  # readable like any folder the user makes, not private as mkdtemp's are
     try:
         for name, data in files.items():
             path = staging / name

@@ -47,8 +47,9 @@ def main() -> None:
 @click.option("--today", callback=_date, metavar="YYYY-MM-DD",
               help="Build date (default: SOURCE_DATE_EPOCH, else today). Deadlines before it are marked LATE.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
-              help="Practices built at the same time (default: the number of CPUs).")
-@click.option("--force", is_flag=True, help="Lay out every PDF again, even when nothing changed since the last build.")
+              help="Practices built at the same time, or for one practice its documents laid out at the same "
+                   "time (default: the number of CPUs).")
+@click.option("--force", is_flag=True, help="Lay out every document again, even those unchanged since the last build.")
 def build_command(configs: tuple[Path, ...], output: Path, today: dt.date | None, jobs: int | None,
                   force: bool) -> None:
     """Build the cut-over pack of each practice config.
@@ -68,13 +69,14 @@ def build_command(configs: tuple[Path, ...], output: Path, today: dt.date | None
         raise nothing_to_build(skipped)
     if len(paths) == 1:
         practice = load(paths[0])
-        result = build(practice, output, today, force)
+        result = build(practice, output, today, force, jobs or os.cpu_count() or 1)
         for warning in result.warnings:
             click.echo(f"warning: {practice.where(warning.key)}: {warning.message}", err=True)
         for name, pages in result.files.items():
             click.echo(f"wrote {result.folder / name}" + (f" ({pages} page{'' if pages == 1 else 's'})" if pages is not None else ""))
-        if result.reused:
-            click.echo("nothing changed since the last build: its PDFs were kept, not laid out again")
+        kept = result.documents - len(result.laid_out)
+        click.echo(f"laid out {len(result.laid_out)} of {result.documents} documents"
+                   + (f"; {kept} unchanged since the last build" if kept > 0 else ""))
         return
     total, built, code = len(paths), 0, 0
     outcomes = build_many(paths, output, build_date(today), jobs or os.cpu_count() or 1, force)

@@ -1,16 +1,20 @@
-"""HTML to PDF with WeasyPrint: locked-down fetching, a required font, reproducible bytes."""
+"""HTML to PDF with WeasyPrint: locked-down fetching, a required font, reproducible bytes.
+
+`lay_out` is what a worker process runs: it takes plain values and returns plain values, so that the
+documents of a pack can be laid out side by side in separate processes."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from weasyprint import HTML, URLFetcher
-from weasyprint.document import Document
 from weasyprint.urls import URLFetcherResponse
 
+from .cache import Laid
 from .errors import RenderError
 
 FONT = "Liberation Sans"
@@ -35,53 +39,16 @@ class LockedFetcher(URLFetcher):
         return URLFetcherResponse(url, path.read_bytes())
 
 
-class Rendered:
-    """A laid-out document: written whole, or a few of its pages at a time (a letter, a log)."""
+@dataclass(frozen=True)
+class Job:
+    """What laying out one document needs, in plain values."""
 
-    def __init__(self, document: Document, title: str, created: dt.date) -> None:
-        self.document = document
-        self.title = title
-        self.created = created
-
-    @property
-    def page_count(self) -> int:
-        return len(self.document.pages)
-
-    def write(self, pages: list[int] | None = None, title: str | None = None) -> bytes:
-        """PDF bytes of the given pages (all by default), with fixed dates so rebuilds are identical."""
-        document = self.document if pages is None else self.document.copy([self.document.pages[i] for i in pages])
-        stamp = f"{self.created.isoformat()}T00:00:00Z"
-        document.metadata.title = title or self.title
-        document.metadata.created = stamp
-        document.metadata.modified = stamp
-        document.metadata.lang = "en-GB"
-        document.metadata.attachments = []  # a pack carries nothing but its pages
-        data = document.write_pdf(pdf_variant="pdf/ua-1")  # tagged: structure, headings, table headers
-        families = {_family(font) for font in document.fonts.values()}
-        wrong = sorted(f for f in families if f != FONT)
-        if wrong:  # fontconfig substitutes silently; refuse rather than print in another font
-            raise RenderError(f"font {FONT} is not installed (text came out in {', '.join(wrong)}); run scripts/setup.sh")
-        return data
-
-    def splice(self, pages: list[int], other: Rendered) -> Rendered:
-        """This document with `pages` replaced by all of `other`'s pages (the same number of them)."""
-        if len(other.document.pages) != len(pages):
-            raise RenderError(f"{self.title}: a part laid out again took {len(other.document.pages)} pages instead of {len(pages)}")
-        new = list(self.document.pages)
-        new[pages[0]:pages[-1] + 1] = other.document.pages
-        return Rendered(self.document.copy(new), self.title, self.created)
-
-    def parts(self) -> dict[str, list[int]]:
-        """The pages of each block whose id starts with "part-" (each such block starts a page)."""
-        owner: dict[str, list[int]] = {}
-        current: str | None = None
-        for number, page in enumerate(self.document.pages):
-            starts = [anchor for anchor in page.anchors if anchor.startswith("part-")]
-            if starts:
-                current = starts[-1]
-            if current is not None:
-                owner.setdefault(current, []).append(number)
-        return owner
+    html: str
+    title: str
+    base_url: str
+    roots: tuple[str, ...]
+    created: dt.date
+    tagged: bool = True
 
 
 class _Collect(logging.Handler):
@@ -95,19 +62,37 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def render(html: str, *, base_url: Path, roots: list[Path], title: str, created: dt.date) -> Rendered:
-    """Lay out one HTML document; fails when an image or style could not be loaded."""
+def lay_out(job: Job) -> Laid:
+    """Lay out and write one HTML document; fails when an image or style could not be loaded, or when
+    the text came out in another font than Liberation Sans."""
     collect = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collect)
     try:
-        document = HTML(string=html, base_url=str(base_url) + "/", url_fetcher=LockedFetcher(roots)).render()
+        fetcher = LockedFetcher([Path(root) for root in job.roots])
+        document = HTML(string=job.html, base_url=job.base_url + "/", url_fetcher=fetcher).render()
     finally:
         logger.removeHandler(collect)
     problems = [m for m in collect.messages if "refused" in m or "Failed to load" in m or "Error" in m]
     if problems:
-        raise RenderError(f"{title}: {problems[0]}")
-    return Rendered(document, title, created)
+        raise RenderError(f"{job.title}: {problems[0]}")
+    stamp = f"{job.created.isoformat()}T00:00:00Z"
+    document.metadata.title = job.title
+    document.metadata.created = stamp
+    document.metadata.modified = stamp
+    document.metadata.lang = "en-GB"
+    document.metadata.attachments = []  # a pack carries nothing but its pages
+    data = document.write_pdf(pdf_variant="pdf/ua-1" if job.tagged else None)  # tagged: headings, tables
+    families = {_family(font) for font in document.fonts.values()}
+    wrong = sorted(f for f in families if f != FONT)
+    if wrong:  # fontconfig substitutes silently; refuse rather than print in another font
+        raise RenderError(f"font {FONT} is not installed (text came out in {', '.join(wrong)}); run scripts/setup.sh")
+    anchors: dict[str, int] = {}
+    for number, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            anchors.setdefault(anchor, number)
+    names = tuple(page._page_box.page_type.name for page in document.pages)  # noqa: SLF001 - no public API
+    return Laid(data, len(document.pages), anchors, names)
 
 
 def _family(font: object) -> str:

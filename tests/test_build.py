@@ -123,12 +123,13 @@ def test_cli_build_prints_what_it_wrote(tmp_path):
     pages = len(read_pdf(pack).pages)
     assert result.output.splitlines() == [
         f"wrote {pack} ({pages} pages)",
-        f"wrote {pack.parent}/letters/01-2027-06-03-notice-lab.pdf (1 page)",
-        f"wrote {pack.parent}/letters/02-2027-06-14-resume-lab.pdf (1 page)",
         *[f"wrote {pack.parent}/roles/{n:02d}-{key.replace('_', '-')}.pdf (1 page)" for n, key in enumerate(ROLES, start=1)],
         f"wrote {pack.parent}/patient-poster.pdf (1 page)",
+        f"wrote {pack.parent}/letters/01-2027-06-03-notice-lab.pdf (1 page)",
+        f"wrote {pack.parent}/letters/02-2027-06-14-resume-lab.pdf (1 page)",
         f"wrote {pack.parent}/timeline.ics",
         f"wrote {pack.parent}/patient-notice.txt",
+        "laid out 22 of 22 documents",
     ]
     assert read_pdf(pack).pages[0].count("Hillside Surgery") >= 1
     assert sorted(p.name for p in pack.parent.iterdir()) == [

@@ -1,12 +1,14 @@
-"""Reproducible and incremental builds: same inputs, same bytes; unchanged inputs, nothing laid out again."""
+"""Reproducible and incremental builds: same inputs, same bytes; a change lays out only what it touches."""
 
 from __future__ import annotations
 
 import json
 
+from click.testing import CliRunner
 from pypdf import PdfReader
 
 from packgen.build import build
+from packgen.cli import main
 from packgen.config import load
 
 from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, write
@@ -18,30 +20,62 @@ def snapshot(folder):
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_same_inputs_give_identical_bytes_and_an_unchanged_rebuild_reuses_them(tmp_path):
+def test_same_inputs_give_identical_bytes_and_an_unchanged_rebuild_lays_out_nothing(tmp_path):
     path = write(tmp_path / "p.yaml", CONFIG)
     first = build(load(path), tmp_path / "a", BUILD_DATE)
-    other = build(load(path), tmp_path / "b", BUILD_DATE, force=True)
-    assert snapshot(first.folder) == snapshot(other.folder)  # byte-identical, from scratch, in another folder
-    assert not first.reused
+    other = build(load(path), tmp_path / "b", BUILD_DATE, force=True, jobs=2)
+    assert snapshot(first.folder) == snapshot(other.folder)  # byte-identical: from scratch, in parallel, elsewhere
+    assert len(first.laid_out) == first.documents == 22
     before = snapshot(first.folder)
     again = build(load(path), tmp_path / "a", BUILD_DATE)
-    assert again.reused
+    assert again.laid_out == []
     assert snapshot(again.folder) == before
     manifest = json.loads((again.folder / "manifest.json").read_text())
     assert set(manifest["files"]) == set(before) - {"manifest.json"}
     assert manifest["files"]["cutover-pack.pdf"]["pages"] == again.files["cutover-pack.pdf"]
+    forced = build(load(path), tmp_path / "a", BUILD_DATE, force=True)
+    assert len(forced.laid_out) == 22 and snapshot(forced.folder) == before
 
 
-def test_a_change_lays_out_again(tmp_path):
+def test_a_changed_address_lays_out_only_that_partys_letters(tmp_path):
     path = write(tmp_path / "p.yaml", CONFIG)
-    first = build(load(path), tmp_path / "out", BUILD_DATE)
+    out = tmp_path / "out"
+    first = build(load(path), out, BUILD_DATE)
     old = json.loads((first.folder / "manifest.json").read_text())["files"]
     write(path, CONFIG.replace("1 Lab Road", "2 Lab Road"))
-    second = build(load(path), tmp_path / "out", BUILD_DATE)
-    assert not second.reused
-    new = json.loads((second.folder / "manifest.json").read_text())["files"]
-    notice = "letters/01-2027-06-03-notice-lab.pdf"
-    assert new[notice]["source"] != old[notice]["source"] and new[notice]["sha256"] != old[notice]["sha256"]
-    assert "2 Lab Road" in PdfReader(second.folder / notice).pages[0].extract_text()
-    assert new["patient-notice.txt"] == old["patient-notice.txt"]  # text files are made from their own inputs
+    second = build(load(path), out, BUILD_DATE)
+    # The two letters, and the cover, which prints a hash of the config file.
+    assert sorted(second.laid_out) == [
+        "Change of clinical system at Hillside Surgery (B12345): pathology results during the cut-over (Lab)",
+        "Cover: Hillside Surgery",
+        "Hillside Surgery (B12345) is now live on EMIS Web: please resume electronic results (Lab)"]
+    new = json.loads((first.folder / "manifest.json").read_text())["files"]
+    changed = sorted(name for name in new if new[name]["source"] != old[name]["source"])
+    assert changed == ["cutover-pack.pdf", "letters/01-2027-06-03-notice-lab.pdf", "letters/02-2027-06-14-resume-lab.pdf"]
+    notice = PdfReader(first.folder / "letters/01-2027-06-03-notice-lab.pdf").pages[0].extract_text()
+    assert "2 Lab Road" in notice
+    pack = "\n".join(page.extract_text() for page in PdfReader(first.folder / "cutover-pack.pdf").pages)
+    assert "2 Lab Road" in pack and "1 Lab Road" not in pack
+    cached = sorted(p.name for p in (out / ".cache" / first.folder.name).iterdir())
+    # A PDF and a JSON for each document, the first drafts of the contents and print list, the page
+    # numbers and the pack; nothing of the first build that this one did not use.
+    assert len(cached) == 2 * (22 + 2 + 1 + 1)
+
+
+def test_the_cli_says_how_many_documents_were_laid_out(tmp_path):
+    path = write(tmp_path / "p.yaml", CONFIG)
+    args = ["build", str(path), "-o", str(tmp_path / "out"), "--today", BUILD_DATE.isoformat()]
+    assert CliRunner().invoke(main, args).output.splitlines()[-1] == "laid out 22 of 22 documents"
+    write(path, CONFIG.replace("1 Lab Road", "2 Lab Road"))
+    assert CliRunner().invoke(main, args).output.splitlines()[-1] == "laid out 3 of 22 documents; 19 unchanged since the last build"
+
+
+def test_cache_damage_is_noticed_and_laid_out_again(tmp_path):
+    path = write(tmp_path / "p.yaml", CONFIG)
+    first = build(load(path), tmp_path / "out", BUILD_DATE)
+    before = snapshot(first.folder)
+    for stored in (tmp_path / "out" / ".cache").rglob("*.pdf"):
+        stored.write_bytes(b"not a pdf")
+    again = build(load(path), tmp_path / "out", BUILD_DATE)
+    assert len(again.laid_out) == 22
+    assert snapshot(again.folder) == before

@@ -168,5 +168,6 @@ def test_a_wave_builds_every_practice_even_when_one_fails(tmp_path):
     assert {line.split("]")[0] for line in result.output.splitlines() if line.startswith("[")} == {"[1/2", "[2/2"}
     assert result.stdout.splitlines()[-1] == "built 1 of 2 practices; 1 failed"
     assert (out / "b12345-hillside-surgery" / "cutover-pack.pdf").is_file()
-    assert [p.name for p in out.iterdir()] == ["b12345-hillside-surgery"]
+    assert sorted(p.name for p in out.iterdir()) == [".cache", "b12345-hillside-surgery"]
+    assert [p.name for p in (out / ".cache").iterdir()] == ["b12345-hillside-surgery"]
     assert good.exists()

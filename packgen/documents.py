@@ -1,0 +1,101 @@
+"""The pack as a list of documents, in reading order, each laid out on its own.
+
+A document is one template from `templates/parts/` with a few values of its own (the letter, the
+role, the day's sheets). Documents handed out on their own (letters, log sheets, role cards, the
+poster) are also written as files beside the pack. The contents and the print list show page numbers
+and counts, so they are laid out last ("late"), once every other document's length is known."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from jinja2.sandbox import SandboxedEnvironment
+
+from .printlist import paper_total, print_list
+from .render import render_template
+
+POSTER = "patient-poster.pdf"
+PROVISIONAL_PAGE = 999  # what the contents shows before the page numbers are known: as wide as any real one
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document of the pack: which part template, its own values, its title and file."""
+
+    key: str  # unique in the pack: the id of the block it lays out
+    template: str
+    title: str
+    file: str | None = None  # written on its own as well, under this name
+    values: dict[str, Any] = field(default_factory=dict)
+    late: bool = False  # shows page numbers or counts: laid out once the other documents are
+
+
+def documents(ctx: dict[str, Any]) -> list[Document]:
+    """Every document of the pack, in the order it is printed."""
+    name = ctx["practice"].name
+    docs = [
+        Document("part-cover", "parts/cover.html", f"Cover: {name}"),
+        Document("part-contents", "parts/contents.html", f"Contents: {name}", late=True),
+        Document("part-print-list", "parts/print-list.html", f"Print list: {name}", late=True),
+        Document("part-key-dates", "parts/key-dates.html", f"Key dates: {name}"),
+        Document("part-guidance", "parts/guidance.html", f"Guidance for the cut-over: {name}"),
+        Document("part-timeline", "parts/timeline.html", f"Timeline: {name}"),
+        Document("part-calendar", "parts/calendar.html", f"Calendar: {name}"),
+        Document("part-checklists", "parts/checklists.html", f"Checklists: {name}"),
+    ]
+    docs += [Document(role.anchor, "parts/role-card.html", f"{role.title}: role card, {name}", role.filename,
+                      {"role": role}) for role in ctx["roles"]]
+    docs += [
+        Document("part-poster", "parts/poster.html", f"Notice to patients: {name}", POSTER),
+        Document("part-third-parties", "parts/third-parties.html", f"Third parties: {name}"),
+    ]
+    docs += [Document(f"part-{letter.anchor}", "parts/letter.html", f"{letter.subject} ({letter.party.name})",
+                      f"letters/{letter.filename}", {"letter": letter}) for letter in ctx["letters"]]
+    docs.append(Document("part-logs", "parts/logs.html", f"Paper log sheets: {name}"))
+    for spec in ctx["log_specs"]:
+        own = [sheet for sheet in ctx["sheets"] if sheet.log == spec]
+        if own:
+            docs.append(Document(f"logs-{spec.name}", "parts/log-sheets.html", f"{spec.title}: {name}",
+                                 f"logs/{spec.name.replace('_', '-')}.pdf", {"sheets": own}))
+    docs += [
+        Document("part-sheet-register", "parts/sheet-register.html", f"Sheet register: {name}"),
+        Document("part-scanning", "parts/scanning.html", f"Scanning checklist: {name}"),
+        Document("part-reentry", "parts/reentry.html", f"Re-entry tracker and sign-off: {name}"),
+    ]
+    return docs
+
+
+def html(env: SandboxedEnvironment, ctx: dict[str, Any], doc: Document) -> str:
+    """The document's HTML: `base.html` around its part template."""
+    return render_template(env, "base.html", {**ctx, **doc.values, "part": doc.template, "title": doc.title})
+
+
+def page_numbers_html(env: SandboxedEnvironment, ctx: dict[str, Any], page_names: list[str]) -> str:
+    """A document of empty pages, one for each page of the pack with the same named page, showing only
+    "Page X of Y" where the pack's style puts it: stamped over the joined pack."""
+    return render_template(env, "page-numbers.html", {**ctx, "page_names": page_names, "numbering": True, "title": "Page numbers"})
+
+
+def set_late_values(ctx: dict[str, Any], docs: list[Document], counts: dict[str, int] | None,
+                    anchors: dict[str, int] | None) -> None:
+    """Put what the late documents show in the context: the print list's rows and the contents' page
+    numbers, from the laid-out documents, or provisional ones (a page a document) when not known yet."""
+    def count(key: str) -> int:
+        return counts.get(key, 0) if counts else 1
+
+    roles = [(role.title, role.filename, count(role.anchor), role.copies, ", ".join(role.staff) or "Staff in this role")
+             for role in ctx["roles"]]
+    letters = sum(count(doc.key) for doc in docs if doc.template == "parts/letter.html")
+    sheets = sum(count(doc.key) for doc in docs if doc.template == "parts/log-sheets.html")
+    rows = print_list(sum(counts.values()) if counts else 0, roles, (count("part-poster"), ctx["poster_copies"]),
+                      letters, sheets)
+    ctx["print_rows"], ctx["print_total"] = rows, paper_total(rows)
+    ctx["page_of"] = anchors if anchors is not None else _Provisional()
+
+
+class _Provisional(dict):
+    """Every anchor on page 999, until the real numbers are known."""
+
+    def __missing__(self, key: str) -> int:
+        return PROVISIONAL_PAGE

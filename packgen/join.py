@@ -1,0 +1,114 @@
+"""Join separately laid-out PDFs into one pack, keeping their tags and bookmarks, and stamp page numbers.
+
+Each part of the pack is laid out on its own (in parallel, and only when it changed). This puts their
+pages back together as one tagged PDF: the structure trees become one tree, the bookmarks one outline,
+and the page numbers, known only once every part's length is, are stamped on as pagination artifacts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, NumberTree, OutlineItem
+
+
+def join(parts: Sequence[bytes], stamps: bytes | None, title: str, created: dt.date) -> bytes:
+    """One PDF of every page of `parts` in order, with page i of `stamps` drawn over page i."""
+    out = pikepdf.Pdf.new()
+    document = out.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, K=Array()))
+    parents = NumberTree.new(out)
+    next_key = 0
+    outline: list[OutlineItem] = []
+    for data in parts:
+        source = pikepdf.open(io.BytesIO(data))
+        first = len(out.pages)
+        out.pages.extend(source.pages)
+        tree = source.Root.get("/StructTreeRoot")
+        if tree is not None:
+            for key, value in NumberTree(tree.ParentTree).items():
+                parents[next_key + key] = _copy(out, value)
+            for element in _array(tree.K):
+                copied = _copy(out, element)
+                for kid in (_array(copied.K) if copied.S == Name.Document else [copied]):
+                    if isinstance(kid, Dictionary):
+                        kid.P = document
+                    document.K.append(kid)
+            for page in out.pages[first:]:
+                if "/StructParents" in page.obj:
+                    page.obj.StructParents = int(page.obj.StructParents) + next_key
+                for annotation in page.obj.get("/Annots", []):
+                    if "/StructParent" in annotation:
+                        annotation.StructParent = int(annotation.StructParent) + next_key
+            next_key += int(tree.get("/ParentTreeNextKey", _next_key(tree)))
+        with source.open_outline() as found:
+            outline += [_copy_item(item, source, out, first) for item in found.root]
+    root = out.Root
+    root.StructTreeRoot = out.make_indirect(Dictionary(
+        Type=Name.StructTreeRoot, K=Array([document]), ParentTree=parents.obj, ParentTreeNextKey=next_key))
+    document.P = root.StructTreeRoot
+    root.MarkInfo = Dictionary(Marked=True)
+    root.Lang = pikepdf.String("en-GB")
+    root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
+    with out.open_outline() as mine:
+        mine.root.extend(outline)
+    if stamps is not None:
+        _stamp(out, pikepdf.open(io.BytesIO(stamps)))
+    stamp = f"D:{created.strftime('%Y%m%d')}000000Z"
+    out.docinfo = out.make_indirect(Dictionary(Title=pikepdf.String(title), Producer=pikepdf.String("packgen"),
+                                               CreationDate=stamp, ModDate=stamp))
+    with out.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        meta["dc:title"] = title
+        meta["pdfuaid:part"] = "1"
+        meta["dc:language"] = ["en-GB"]
+        meta["xmp:CreateDate"] = meta["xmp:ModifyDate"] = meta["xmp:MetadataDate"] = f"{created.isoformat()}T00:00:00Z"
+    buffer = io.BytesIO()
+    out.save(buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return buffer.getvalue()
+
+
+def _copy(out: pikepdf.Pdf, value: pikepdf.Object) -> pikepdf.Object:
+    """`value` from another PDF, as part of `out`; objects already copied (pages, elements) are shared."""
+    if isinstance(value, (Dictionary, Array)) and value.is_indirect:
+        return out.copy_foreign(value)
+    if isinstance(value, Array):
+        return Array([_copy(out, item) for item in value])
+    if isinstance(value, Dictionary):
+        return Dictionary({key: _copy(out, item) for key, item in value.items()})
+    return value
+
+
+def _array(value: pikepdf.Object) -> list[pikepdf.Object]:
+    return list(value) if isinstance(value, Array) else [value]
+
+
+def _next_key(tree: pikepdf.Object) -> int:
+    keys = [key for key, _ in NumberTree(tree.ParentTree).items()]
+    return max(keys) + 1 if keys else 0
+
+
+def _copy_item(item: OutlineItem, source: pikepdf.Pdf, out: pikepdf.Pdf, first: int) -> OutlineItem:
+    """A bookmark of `source` pointing at the same place on the same page, now page `first` + n of `out`."""
+    destination = item.destination
+    if isinstance(destination, Array) and len(destination) >= 1:
+        number = source.pages.index(pikepdf.Page(destination[0]))
+        rest = [_copy(out, v) for v in list(destination)[1:]]
+        destination = Array([out.pages[first + number].obj, *rest])
+    copied = OutlineItem(str(item.title), destination)
+    copied.children.extend(_copy_item(child, source, out, first) for child in item.children)
+    return copied
+
+
+def _stamp(out: pikepdf.Pdf, stamps: pikepdf.Pdf) -> None:
+    """Draw each page of `stamps` over the same page of `out`, marked as a pagination artifact."""
+    if len(stamps.pages) != len(out.pages):
+        raise ValueError(f"{len(stamps.pages)} page-number stamps for {len(out.pages)} pages")
+    for number, (page, stamp) in enumerate(zip(out.pages, stamps.pages), start=1):
+        if not stamp.obj.Contents.read_bytes().strip():
+            continue
+        form = out.copy_foreign(stamp.as_form_xobject())
+        # Pages of one document share their resources: a name per page keeps each page's own number.
+        name = page.add_resource(form, Name.XObject, Name(f"/PageNumber{number}"))
+        page.contents_add(out.make_stream(b"q\n"), prepend=True)
+        page.contents_add(out.make_stream(b"Q\n/Artifact <</Type /Pagination>> BDC q " + bytes(name) + b" Do Q EMC\n"))
