@@ -23,8 +23,8 @@ from .errors import ContentError, RenderError
 from .ics import timeline_ics
 from .letters import build_letters, tracking
 from .logs import DIGIT_BOXES, ROWS_PER_SHEET, log_specs, open_days, sheets
-from .manifest import MANIFEST, inputs_key, manifest
-from .render import default_dir, template_env
+from .manifest import MANIFEST, build_inputs, inputs_key, manifest, unchanged
+from .render import PACKAGE, default_dir, template_env
 from .roles import build_roles
 from .schedule import CHECKLISTS, PHASES, BuildWarning, build_schedule, grouped, key_dates, slug, wall_calendar, warnings
 
@@ -44,6 +44,7 @@ class BuildResult:
     warnings: list[BuildWarning] = field(default_factory=list)
     laid_out: list[str] = field(default_factory=list)  # titles of the documents laid out (not from the cache)
     documents: int = 0  # in the pack
+    unchanged: bool = False  # nothing the build reads had changed: the files of the last build were kept
 
 
 def practice_slug(pc: PracticeConfig) -> str:
@@ -167,15 +168,24 @@ def render_pack(pc: PracticeConfig, today: dt.date, cache: Cache, jobs: int = 1
                   for doc in docs if doc.file})
     files[ICS] = Output(timeline_ics(c, ctx["tasks"], today), None, sha(repr(ctx["tasks"]) + today.isoformat()))
     files[NOTICE] = Output(ctx["patient_notice"].encode("utf-8"), None, sha(ctx["patient_notice"]))
-    files[MANIFEST] = Output(manifest({name: (f.data, f.pages, f.source) for name, f in files.items()}))
+    files[MANIFEST] = Output(manifest({name: (f.data, f.pages, f.source) for name, f in files.items()},
+                                      build_inputs_of(pc, today), len(docs)))
     return files, ctx["warnings"], list(layouts.laid_out.values()), len(docs)
+
+
+def build_inputs_of(pc: PracticeConfig, today: dt.date) -> str:
+    """Hash of everything the practice's build reads (see manifest.build_inputs)."""
+    c = pc.config
+    folders = [PACKAGE, default_dir("templates"), *content_folders(pc)] + ([c.templates] if c.templates else [])
+    return build_inputs(pc.config_hash, [c.practice.logo] if c.practice.logo else [], folders, today)
 
 
 class Layouts:
     """Documents laid out, or found in the cache when their HTML and inputs are unchanged.
 
     With `jobs` above 1 and more than one document to lay out, they are laid out in that many worker
-    processes, forked from this one (which has not laid anything out, so starts them clean and fast)."""
+    processes, forked from this one: fast to start, and clean, because a pool is only ever started
+    before this process has laid anything out itself."""
 
     def __init__(self, cache: Cache, pc: PracticeConfig, roots: tuple[str, ...], today: dt.date, jobs: int) -> None:
         self.cache, self.today, self.jobs, self.roots = cache, today, jobs, roots
@@ -184,6 +194,7 @@ class Layouts:
         self.keys: dict[str, str] = {}  # document → hash of what produced it
         self.laid_out: dict[str, str] = {}  # document → title, for those laid out by this build
         self.pool: Executor | None = None
+        self.laid_here = False  # this process has laid out a document: start no pool from it after that
 
     def __enter__(self) -> Layouts:
         return self
@@ -194,18 +205,19 @@ class Layouts:
 
     def get(self, requests: dict[str, tuple[str, str, bool]]) -> dict[str, Laid]:
         """Each document of `requests` (key → HTML, title, tagged), from the cache or laid out."""
-        from .pdf import Job, lay_out  # WeasyPrint is loaded only when something is laid out
-
         found: dict[str, Laid] = {}
-        missing: dict[str, Job] = {}
-        for key, (text, title, tagged) in requests.items():
+        for key, (text, _, _) in requests.items():
             self.keys[key] = inputs_key(text, self.files)
             cached = self.cache.get(self.keys[key])
             if cached is not None:
                 found[key] = cached
-            else:
-                missing[key] = Job(text, title, self.base_url, self.roots, self.today, tagged)
-        if len(missing) > 1 and self.jobs > 1 and self.pool is None:
+        if len(found) == len(requests):
+            return found
+        from .pdf import Job, lay_out  # WeasyPrint is loaded only when something is laid out
+
+        missing = {key: Job(text, title, self.base_url, self.roots, self.today, tagged)
+                   for key, (text, title, tagged) in requests.items() if key not in found}
+        if len(missing) > 1 and self.jobs > 1 and self.pool is None and not self.laid_here:
             self.pool = ProcessPoolExecutor(max_workers=min(self.jobs, len(missing)),
                                             mp_context=multiprocessing.get_context("fork"))
         if self.pool is not None:
@@ -215,6 +227,7 @@ class Layouts:
             done = {key: future.result() for key, future in futures.items()}
         else:
             done = {key: lay_out(job) for key, job in missing.items()}
+            self.laid_here = True
         for key, laid in done.items():
             self.cache.put(self.keys[key], laid)
             if key != STAMPS:
@@ -247,6 +260,13 @@ def build(pc: PracticeConfig, output: Path, today: dt.date | None = None, force:
     one out again. `jobs` documents are laid out at the same time."""
     day = build_date(today)
     folder = output / practice_slug(pc)
+    if not force:
+        previous = unchanged(folder, build_inputs_of(pc, day))
+        if previous is not None:  # nothing it reads has changed: the files in place are this build's
+            tasks = build_schedule(pc.config)
+            files = {name: entry["pages"] for name, entry in previous["files"].items()}
+            return BuildResult(folder=folder, files=files, warnings=warnings(pc.config, tasks, day),
+                               documents=previous["documents"], unchanged=True)
     cache = Cache(output / CACHE / folder.name, read=not force)
     documents, found, laid_out, count = render_pack(pc, day, cache, jobs)
     publish(folder, {name: out.data for name, out in documents.items()})

@@ -27,7 +27,8 @@ class Laid:
 
 
 class Cache:
-    """Documents by key in one folder; `None` as the folder keeps nothing (a forced build still stores)."""
+    """Documents by key in one folder. With `read` false (a forced build) nothing is found, but what
+    is laid out is still stored for the next build."""
 
     def __init__(self, folder: Path, read: bool = True) -> None:
         self.folder = folder

@@ -72,6 +72,9 @@ def build_command(configs: tuple[Path, ...], output: Path, today: dt.date | None
         result = build(practice, output, today, force, jobs or os.cpu_count() or 1)
         for warning in result.warnings:
             click.echo(f"warning: {practice.where(warning.key)}: {warning.message}", err=True)
+        if result.unchanged:
+            click.echo(f"nothing changed since the last build: kept {result.folder} as it is ({len(result.files)} files)")
+            return
         for name, pages in result.files.items():
             click.echo(f"wrote {result.folder / name}" + (f" ({pages} page{'' if pages == 1 else 's'})" if pages is not None else ""))
         kept = result.documents - len(result.laid_out)

@@ -1,16 +1,22 @@
 """manifest.json: every file of a build with its sha256, pages and the hash of what produced it.
 
-The same hashes name the laid-out documents kept between builds (see cache.py)."""
+The same hashes name the laid-out documents kept between builds (see cache.py). The manifest also
+records a hash of every input of the whole build, so that a rebuild with nothing changed can stop
+at once and keep the files as they are."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import shutil
 import subprocess
+import sys
+from collections.abc import Iterable
 from functools import lru_cache
-from importlib.metadata import version
+from importlib.metadata import distributions, version
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 
@@ -43,9 +49,42 @@ def inputs_key(html: str, files: list[Path]) -> str:
     return digest.hexdigest()
 
 
-def manifest(files: dict[str, tuple[bytes, int | None, str]]) -> bytes:
-    """JSON listing name → sha256, pages and source hash; stable bytes for the same files."""
+def manifest(files: dict[str, tuple[bytes, int | None, str]], inputs: str, documents: int) -> bytes:
+    """JSON listing name → sha256, pages and source hash, the hash of the build's inputs and how many
+    documents the pack has; stable bytes for the same files."""
     entries = {name: {"sha256": hashlib.sha256(data).hexdigest(), "pages": pages, "source": source}
                for name, (data, pages, source) in sorted(files.items())}
-    document = {"packgen": __version__, "weasyprint": version("weasyprint"), "files": entries}
+    document = {"packgen": __version__, "weasyprint": version("weasyprint"), "inputs": inputs,
+                "documents": documents, "files": entries}
     return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def build_inputs(config_hash: str, files: Iterable[Path], folders: Iterable[Path], today: dt.date) -> str:
+    """Hash of everything a build reads: the config and the files it extends (`config_hash`), other
+    files (the logo), every file under `folders` (packgen's code, templates and content, and the
+    practice's own), the build date, the fonts, and the version of Python and of every package."""
+    digest = hashlib.sha256()
+    packages = sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions())
+    for part in (config_hash, today.isoformat(), sys.version, font_fingerprint(), *packages):
+        digest.update(part.encode("utf-8") + b"\0")
+    for path in files:
+        digest.update(path.read_bytes() if path.is_file() else b"missing")
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def unchanged(folder: Path, inputs: str) -> dict[str, Any] | None:
+    """The manifest of the build in `folder` when it was made from exactly `inputs` and every file it
+    lists is still there as written; else None."""
+    try:
+        document: dict[str, Any] = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        if document.get("inputs") != inputs:
+            return None
+        for name, entry in document["files"].items():
+            if hashlib.sha256((folder / name).read_bytes()).hexdigest() != entry["sha256"]:
+                return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return document

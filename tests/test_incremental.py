@@ -28,7 +28,7 @@ def test_same_inputs_give_identical_bytes_and_an_unchanged_rebuild_lays_out_noth
     assert len(first.laid_out) == first.documents == 22
     before = snapshot(first.folder)
     again = build(load(path), tmp_path / "a", BUILD_DATE)
-    assert again.laid_out == []
+    assert again.unchanged and again.laid_out == []
     assert snapshot(again.folder) == before
     manifest = json.loads((again.folder / "manifest.json").read_text())
     assert set(manifest["files"]) == set(before) - {"manifest.json"}
@@ -68,6 +68,9 @@ def test_the_cli_says_how_many_documents_were_laid_out(tmp_path):
     assert CliRunner().invoke(main, args).output.splitlines()[-1] == "laid out 22 of 22 documents"
     write(path, CONFIG.replace("1 Lab Road", "2 Lab Road"))
     assert CliRunner().invoke(main, args).output.splitlines()[-1] == "laid out 3 of 22 documents; 19 unchanged since the last build"
+    folder = tmp_path / "out" / "b12345-hillside-surgery"
+    assert CliRunner().invoke(main, args).output.splitlines() == [
+        f"nothing changed since the last build: kept {folder} as it is (12 files)"]
 
 
 def test_cache_damage_is_noticed_and_laid_out_again(tmp_path):
@@ -76,6 +79,22 @@ def test_cache_damage_is_noticed_and_laid_out_again(tmp_path):
     before = snapshot(first.folder)
     for stored in (tmp_path / "out" / ".cache").rglob("*.pdf"):
         stored.write_bytes(b"not a pdf")
+    (first.folder / "patient-poster.pdf").unlink()  # the folder no longer matches its manifest
     again = build(load(path), tmp_path / "out", BUILD_DATE)
+    assert not again.unchanged
     assert len(again.laid_out) == 22
     assert snapshot(again.folder) == before
+
+
+def test_edited_wording_lays_out_only_the_document_that_shows_it(tmp_path):
+    own = tmp_path / "my-content" / "guidance"
+    own.mkdir(parents=True)
+    write(own / "10-about-the-cut-over.md", "# About the cut-over\n\nRead this first.\n")
+    path = write(tmp_path / "p.yaml", CONFIG + "content: my-content\n")
+    first = build(load(path), tmp_path / "out", BUILD_DATE)
+    write(own / "10-about-the-cut-over.md", "# About the cut-over\n\nRead all of this first.\n")
+    second = build(load(path), tmp_path / "out", BUILD_DATE)
+    assert not second.unchanged
+    assert second.laid_out == ["Guidance for the cut-over: Hillside Surgery"]
+    pack = "\n".join(page.extract_text() for page in PdfReader(first.folder / "cutover-pack.pdf").pages)
+    assert "Read all of this first." in pack
