@@ -253,11 +253,11 @@ def sha(text: str) -> str:
 
 
 def build(pc: PracticeConfig, output: Path, today: dt.date | None = None, force: bool = False,
-          jobs: int = 1) -> BuildResult:
+          jobs: int | None = None) -> BuildResult:
     """Render the practice's pack, then publish it as `output/<slug>/`.
 
     Documents unchanged since the last build come from `output/.cache/<slug>/`; `force` lays every
-    one out again. `jobs` documents are laid out at the same time."""
+    one out again. `jobs` documents are laid out at the same time (default: one per CPU)."""
     day = build_date(today)
     folder = output / practice_slug(pc)
     if not force:
@@ -268,7 +268,7 @@ def build(pc: PracticeConfig, output: Path, today: dt.date | None = None, force:
             return BuildResult(folder=folder, files=files, warnings=warnings(pc.config, tasks, day),
                                documents=previous["documents"], unchanged=True)
     cache = Cache(output / CACHE / folder.name, read=not force)
-    documents, found, laid_out, count = render_pack(pc, day, cache, jobs)
+    documents, found, laid_out, count = render_pack(pc, day, cache, jobs or os.cpu_count() or 1)
     publish(folder, {name: out.data for name, out in documents.items()})
     cache.prune()
     files = {name: out.pages for name, out in documents.items() if name != MANIFEST}

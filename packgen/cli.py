@@ -69,7 +69,7 @@ def build_command(configs: tuple[Path, ...], output: Path, today: dt.date | None
         raise nothing_to_build(skipped)
     if len(paths) == 1:
         practice = load(paths[0])
-        result = build(practice, output, today, force, jobs or os.cpu_count() or 1)
+        result = build(practice, output, today, force, jobs)
         for warning in result.warnings:
             click.echo(f"warning: {practice.where(warning.key)}: {warning.message}", err=True)
         if result.unchanged:

@@ -8,10 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from weasyprint import HTML, URLFetcher
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
 
 from .cache import Laid
@@ -70,7 +72,8 @@ def lay_out(job: Job) -> Laid:
     logger.addHandler(collect)
     try:
         fetcher = LockedFetcher([Path(root) for root in job.roots])
-        document = HTML(string=job.html, base_url=job.base_url + "/", url_fetcher=fetcher).render()
+        document = HTML(string=job.html, base_url=job.base_url + "/", url_fetcher=fetcher).render(
+            font_config=_font_config())
     finally:
         logger.removeHandler(collect)
     problems = [m for m in collect.messages if "refused" in m or "Failed to load" in m or "Error" in m]
@@ -93,6 +96,13 @@ def lay_out(job: Job) -> Laid:
             anchors.setdefault(anchor, number)
     names = tuple(page._page_box.page_type.name for page in document.pages)  # noqa: SLF001 - no public API
     return Laid(data, len(document.pages), anchors, names)
+
+
+@lru_cache(maxsize=1)
+def _font_config() -> FontConfiguration:
+    """One font configuration for every document this process lays out: each new one holds native
+    font maps that are never given back, so a process building a wave would keep growing."""
+    return FontConfiguration()
 
 
 def _family(font: object) -> str:

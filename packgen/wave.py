@@ -89,7 +89,7 @@ def build_one(config: str, output: str, today: dt.date, force: bool = False) -> 
     """Load and build one practice; every failure becomes part of the outcome, never an exception."""
     try:
         practice = load(config)
-        result = build(practice, Path(output), today, force)
+        result = build(practice, Path(output), today, force, jobs=1)  # the wave's processes are the parallelism
     except ConfigError as exc:
         return Outcome(config, problems=tuple(_one_line(p) for p in exc.problems), exit_code=exc.exit_code)
     except PackgenError as exc:
@@ -103,13 +103,12 @@ def build_one(config: str, output: str, today: dt.date, force: bool = False) -> 
 
 
 def build_many(configs: list[Path], output: Path, today: dt.date, jobs: int, force: bool = False) -> Iterator[Outcome]:
-    """Build every config, `jobs` at a time in separate processes; yield each outcome as it finishes."""
-    if jobs <= 1 or len(configs) <= 1:
-        for config in configs:
-            yield build_one(str(config), str(output), today, force)
-        return
-    # Spawned, not forked: each worker starts clean instead of inheriting the caller's state.
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(configs)), mp_context=multiprocessing.get_context("spawn"))
+    """Build every config, `jobs` at a time in separate processes; yield each outcome as it finishes.
+
+    Each practice is built in a new process, spawned rather than forked so that it starts clean, and
+    used for that practice only: memory stays that of one build however long the wave."""
+    pool = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(configs))), max_tasks_per_child=1,
+                               mp_context=multiprocessing.get_context("spawn"))
     try:
         futures: dict[Future[Outcome], Path] = {
             pool.submit(build_one, str(config), str(output), today, force): config for config in configs}
