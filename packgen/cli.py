@@ -86,7 +86,7 @@ def build_command(configs: tuple[Path, ...], output: Path, today: dt.date | None
     for done, outcome in enumerate(outcomes, start=1):
         if outcome.problems:
             code = max(code, outcome.exit_code)
-            click.echo(f"[{done}/{total}] failed: {outcome.config}: {outcome.reason}", err=True)
+            click.echo(f"{_progress(done, total)} failed: {outcome.config}: {outcome.reason}", err=True)
             if len(outcome.problems) > 1:
                 for problem in outcome.problems:
                     click.echo(f"error: {problem}", err=True)
@@ -94,12 +94,18 @@ def build_command(configs: tuple[Path, ...], output: Path, today: dt.date | None
         built += 1
         count = len(outcome.warnings)
         details = [f"{outcome.pages} pages"] + ([f"{count} warning{'' if count == 1 else 's'}"] if count else [])
-        click.echo(f"[{done}/{total}] built {outcome.folder} ({', '.join(details)})")
+        click.echo(f"{_progress(done, total)} built {outcome.folder} ({', '.join(details)})")
         for warning in outcome.warnings:
             click.echo(f"warning: {warning}", err=True)
     click.echo(f"built {built} of {total} practices" + (f"; {total - built} failed" if built < total else ""))
     if code:
         raise SystemExit(code)
+
+
+def _progress(done: int, total: int, width: int = 20) -> str:
+    """`[##########----------] 10/20`: how far through the wave, at the start of each practice's line."""
+    filled = round(width * done / total)
+    return f"[{'#' * filled}{'-' * (width - filled)}] {done}/{total}"
 
 
 @main.command("check")

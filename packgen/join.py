@@ -28,9 +28,9 @@ def join(parts: Sequence[bytes], stamps: bytes | None, title: str, created: dt.d
         tree = source.Root.get("/StructTreeRoot")
         if tree is not None:
             for key, value in NumberTree(tree.ParentTree).items():
-                parents[next_key + key] = _copy(out, value)
+                parents[next_key + key] = _copy(out, source, value)
             for element in _array(tree.K):
-                copied = _copy(out, element)
+                copied = _copy(out, source, element)
                 for kid in (_array(copied.K) if copied.S == Name.Document else [copied]):
                     if isinstance(kid, Dictionary):
                         kid.P = document
@@ -68,14 +68,15 @@ def join(parts: Sequence[bytes], stamps: bytes | None, title: str, created: dt.d
     return buffer.getvalue()
 
 
-def _copy(out: pikepdf.Pdf, value: pikepdf.Object) -> pikepdf.Object:
-    """`value` from another PDF, as part of `out`; objects already copied (pages, elements) are shared."""
-    if isinstance(value, (Dictionary, Array)) and value.is_indirect:
+def _copy(out: pikepdf.Pdf, source: pikepdf.Pdf, value: pikepdf.Object) -> pikepdf.Object:
+    """`value` from another PDF, as part of `out`; objects already copied (pages, elements) are shared.
+
+    A direct array or dictionary is made indirect in its own PDF first, so that qpdf copies it and
+    everything it refers to in one call."""
+    if isinstance(value, (Dictionary, Array)):
+        if not value.is_indirect:
+            value = source.make_indirect(value)
         return out.copy_foreign(value)
-    if isinstance(value, Array):
-        return Array([_copy(out, item) for item in value])
-    if isinstance(value, Dictionary):
-        return Dictionary({key: _copy(out, item) for key, item in value.items()})
     return value
 
 
@@ -93,7 +94,7 @@ def _copy_item(item: OutlineItem, source: pikepdf.Pdf, out: pikepdf.Pdf, first: 
     destination = item.destination
     if isinstance(destination, Array) and len(destination) >= 1:
         number = source.pages.index(pikepdf.Page(destination[0]))
-        rest = [_copy(out, v) for v in list(destination)[1:]]
+        rest = [_copy(out, source, v) for v in list(destination)[1:]]
         destination = Array([out.pages[first + number].obj, *rest])
     copied = OutlineItem(str(item.title), destination)
     copied.children.extend(_copy_item(child, source, out, first) for child in item.children)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -161,11 +162,12 @@ def test_a_wave_builds_every_practice_even_when_one_fails(tmp_path):
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     pages = next(line for line in result.stdout.splitlines() if " built " in line).split("(")[1].split()[0]
-    assert sorted(line.split("] ", 1)[-1] for line in result.output.splitlines() if line.startswith("[")) == [
+    lines = [re.fullmatch(r"\[([#-]{20})\] (\d)/2 (.*)", line) for line in result.output.splitlines() if line.startswith("[")]
+    assert sorted(line[3] for line in lines) == [
         f"built {out}/b12345-hillside-surgery ({pages} pages)",
         f"failed: {bad}: {bad}:10: migration.go_live: must be after final_data_production (10/06/2027)",
     ]
-    assert {line.split("]")[0] for line in result.output.splitlines() if line.startswith("[")} == {"[1/2", "[2/2"}
+    assert sorted((line[2], line[1]) for line in lines) == [("1", "#" * 10 + "-" * 10), ("2", "#" * 20)]
     assert result.stdout.splitlines()[-1] == "built 1 of 2 practices; 1 failed"
     assert (out / "b12345-hillside-surgery" / "cutover-pack.pdf").is_file()
     assert sorted(p.name for p in out.iterdir()) == [".cache", "b12345-hillside-surgery"]
