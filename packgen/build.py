@@ -18,7 +18,7 @@ from .columns import REENTRY
 from .config import PracticeConfig
 from .cache import Cache, Laid
 from .content import find, load_sections, markdown_env, render_text, required
-from .documents import POSTER, documents, html, page_numbers_html, set_late_values
+from .documents import documents, html, page_numbers_html, set_late_values
 from .errors import ContentError, RenderError
 from .ics import timeline_ics
 from .letters import build_letters, tracking

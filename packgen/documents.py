@@ -74,7 +74,8 @@ def html(env: SandboxedEnvironment, ctx: dict[str, Any], doc: Document) -> str:
 def page_numbers_html(env: SandboxedEnvironment, ctx: dict[str, Any], page_names: list[str]) -> str:
     """A document of empty pages, one for each page of the pack with the same named page, showing only
     "Page X of Y" where the pack's style puts it: stamped over the joined pack."""
-    return render_template(env, "page-numbers.html", {**ctx, "page_names": page_names, "numbering": True, "title": "Page numbers"})
+    values = {"page_names": page_names, "numbering": True, "title": "Page numbers"}
+    return render_template(env, "page-numbers.html", {**ctx, **values})
 
 
 def set_late_values(ctx: dict[str, Any], docs: list[Document], counts: dict[str, int] | None,

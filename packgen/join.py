@@ -13,6 +13,8 @@ from collections.abc import Sequence
 import pikepdf
 from pikepdf import Array, Dictionary, Name, NumberTree, OutlineItem
 
+from .errors import RenderError
+
 
 def join(parts: Sequence[bytes], stamps: bytes | None, title: str, created: dt.date) -> bytes:
     """One PDF of every page of `parts` in order, with page i of `stamps` drawn over page i."""
@@ -104,8 +106,11 @@ def _copy_item(item: OutlineItem, source: pikepdf.Pdf, out: pikepdf.Pdf, first: 
 def _stamp(out: pikepdf.Pdf, stamps: pikepdf.Pdf) -> None:
     """Draw each page of `stamps` over the same page of `out`, marked as a pagination artifact."""
     if len(stamps.pages) != len(out.pages):
-        raise ValueError(f"{len(stamps.pages)} page-number stamps for {len(out.pages)} pages")
+        raise RenderError(f"page numbers: {len(stamps.pages)} stamps for {len(out.pages)} pages")
     for number, (page, stamp) in enumerate(zip(out.pages, stamps.pages), start=1):
+        if [float(v) for v in stamp.mediabox] != [float(v) for v in page.mediabox]:
+            raise RenderError(f"page numbers: page {number} of the pack and its stamp differ in size; "
+                              "give every page of one named page the same size in style.css")
         if not stamp.obj.Contents.read_bytes().strip():
             continue
         form = out.copy_foreign(stamp.as_form_xobject())
