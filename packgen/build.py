@@ -128,10 +128,11 @@ def prepare(pc: PracticeConfig, today: dt.date) -> dict[str, Any]:
     return ctx
 
 
-def render_pack(pc: PracticeConfig, today: dt.date, cache: Cache, jobs: int = 1
+def render_pack(pc: PracticeConfig, today: dt.date, cache: Cache, inputs: str, jobs: int = 1
                 ) -> tuple[dict[str, Output], list[BuildWarning], list[str], int]:
     """All files of the pack in memory, the warnings found on the way, the titles of the documents
-    laid out (the others came from `cache`), and how many documents the pack has.
+    laid out (the others came from `cache`), and how many documents the pack has. `inputs` (the hash
+    of everything the build reads) goes into the manifest.
 
     Each document is laid out on its own, `jobs` at a time. The contents and the print list are
     laid out again once the other documents' page counts are known, then the documents are joined
@@ -169,7 +170,7 @@ def render_pack(pc: PracticeConfig, today: dt.date, cache: Cache, jobs: int = 1
     files[ICS] = Output(timeline_ics(c, ctx["tasks"], today), None, sha(repr(ctx["tasks"]) + today.isoformat()))
     files[NOTICE] = Output(ctx["patient_notice"].encode("utf-8"), None, sha(ctx["patient_notice"]))
     files[MANIFEST] = Output(manifest({name: (f.data, f.pages, f.source) for name, f in files.items()},
-                                      build_inputs_of(pc, today), len(docs)))
+                                      inputs, len(docs)))
     return files, ctx["warnings"], list(layouts.laid_out.values()), len(docs)
 
 
@@ -260,15 +261,16 @@ def build(pc: PracticeConfig, output: Path, today: dt.date | None = None, force:
     one out again. `jobs` documents are laid out at the same time (default: one per CPU)."""
     day = build_date(today)
     folder = output / practice_slug(pc)
+    inputs = build_inputs_of(pc, day)
     if not force:
-        previous = unchanged(folder, build_inputs_of(pc, day))
+        previous = unchanged(folder, inputs)
         if previous is not None:  # nothing it reads has changed: the files in place are this build's
             tasks = build_schedule(pc.config)
             files = {name: entry["pages"] for name, entry in previous["files"].items()}
             return BuildResult(folder=folder, files=files, warnings=warnings(pc.config, tasks, day),
                                documents=previous["documents"], unchanged=True)
     cache = Cache(output / CACHE / folder.name, read=not force)
-    documents, found, laid_out, count = render_pack(pc, day, cache, jobs or os.cpu_count() or 1)
+    documents, found, laid_out, count = render_pack(pc, day, cache, inputs, jobs or os.cpu_count() or 1)
     publish(folder, {name: out.data for name, out in documents.items()})
     cache.prune()
     files = {name: out.pages for name, out in documents.items() if name != MANIFEST}
