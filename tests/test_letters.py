@@ -29,7 +29,7 @@ def test_two_letters_per_party_with_the_right_dates(example_build):
     assert "22/02/2027" in text  # dated on its notice deadline: 10 days before FDP, a Monday
     for line in ["Results Team", "Eastshire Pathology Service", "Eastshire General Hospital", "Hospital Road", "ES1 1AA"]:
         assert line in text, line
-    assert "Thursday 04/03/2027" in text and "Tuesday 09/03/2027" in text
+    assert "Thursday 4 March 2027" in text and "Tuesday 9 March 2027" in text
     assert "Riverside Medical Centre" in text and "ODS code Y01234" in text and "Jo Bloggs" in text
     resume = read_pdf(example_build.folder / "letters" / next(n for n in letters if "resume-eastshire-pathology" in n))
     assert "09/03/2027" in resume.pages[0].split("Dear")[0]  # dated go-live
@@ -68,7 +68,7 @@ def test_late_notice_is_dated_on_the_build_date_and_flagged(tmp_path):
     result = build(load(path), tmp_path / "out", today)
     notice = next((result.folder / "letters").glob("*-notice-eps.pdf"))
     assert notice.name.startswith("01-2027-05-20-")
-    assert any("Send the notice letter to EPS" in w and "06/05/2027" in w for w in map(str, result.warnings))
+    assert any("Send the notice letter to EPS" in w and "Thursday 6 May 2027" in w for w in map(str, result.warnings))
     pack = read_pdf(result.folder / "cutover-pack.pdf")
     tracking = flat(next(p for p in pack.pages if "Notice due" in p))
     assert "Thu 06/05/2027" in tracking and "LATE" in tracking

@@ -76,7 +76,7 @@ def test_every_column_heading_the_date_and_the_serial_are_printed(easter):
         for column in REENTRY:
             assert column.heading in first
         assert "Re-entry in EMIS Web" in first
-        assert "Thursday 25/03/2027" in first and f"{prefix}-2027-03-25-01" in first
+        assert "Thu 25/03/2027" in first and f"{prefix}-2027-03-25-01" in first
         assert "Sheet 1 of" in first and "for that day" in first
         assert ("Contains patient-identifiable information once completed. Keep secure; destroy under the "
                 "practice's information governance policy after re-entry is checked.") in first

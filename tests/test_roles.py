@@ -28,7 +28,7 @@ def test_each_role_card_is_one_page_in_the_example(example_build):
         assert len(pdf.pages) == 1, card.name
         text = flat(pdf.text)
         assert title in text and "Riverside Medical Centre" in text
-        assert "Thursday 04/03/2027" in text and "Tuesday 09/03/2027" in text
+        assert "Thursday 4 March 2027" in text and "Tuesday 9 March 2027" in text
         assert "Whom to ask" in text
         assert ("Sam Patel" if title == "Practice manager" else "Jo Bloggs") in text.split("Whom to ask")[1]
 

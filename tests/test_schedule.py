@@ -179,4 +179,4 @@ def test_past_deadlines_are_late_but_dates_to_know_are_not():
     assert not tasks["reentry"].late(today)
     found = [w.message for w in warnings(cfg, list(tasks.values()), today)]
     assert "LATE: 'Hold the cut-over planning meeting: agree how each activity runs and how it is re-entered' was due " \
-           "Thursday 04/02/2027, before the build date 05/03/2027" in found
+           "Thursday 4 February 2027, before the build date 05/03/2027" in found
