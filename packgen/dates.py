@@ -28,3 +28,13 @@ def short_day(day: dt.date) -> str:
 def month_name(day: dt.date) -> str:
     """March."""
     return MONTHS[day.month - 1]
+
+
+def uk_time(hhmm: str) -> str:
+    """18:30 → 6.30pm, 09:00 → 9am, 12:00 → midday, 00:00 → midnight (NHS style)."""
+    hours, minutes = (int(part) for part in hhmm.split(":"))
+    if minutes == 0 and hours in (0, 12):
+        return "midnight" if hours == 0 else "midday"
+    suffix = "am" if hours < 12 else "pm"
+    twelve = hours % 12 or 12
+    return f"{twelve}{'' if minutes == 0 else f'.{minutes:02d}'}{suffix}"
