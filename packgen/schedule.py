@@ -578,10 +578,11 @@ def rule_warnings(config: Config) -> list[BuildWarning]:
                                       f"{party.name}: the registration service needs at least "
                                       f"{MIN_REGISTRATION_NOTICE} days' notice, so {MIN_REGISTRATION_NOTICE} is used; "
                                       f"set notice_days to {MIN_REGISTRATION_NOTICE} or more"))
-        if party.kind == "pcse" and config.practice.nation == "wales":
-            found.append(BuildWarning(("third_parties", index, "kind"),
-                                      f"{party.name}: PCSE serves England only; this practice is in Wales, so its "
-                                      "letters name NWSSP. Check this entry is NWSSP"))
+        if (party.kind == "pcse" and config.practice.nation == "wales"
+                and re.search(r"pcse|england", party.name, re.IGNORECASE)):
+            found.append(BuildWarning(("third_parties", index, "name"),
+                                      f"{party.name}: this practice is in Wales, where registrations go through "
+                                      f"{SERVICES['wales']['registration']}; change this entry to it"))
         if plan.notice < plan.asked_notice and party.kind != "pharmacy":
             needed = (plan.switch_off - plan.notice).days
             found.append(BuildWarning(("third_parties", index, "notice_days"),
