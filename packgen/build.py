@@ -96,6 +96,7 @@ def context(pc: PracticeConfig, today: dt.date) -> dict[str, Any]:
         "logoff": logoff_words(c),
         "services": services(c),
         "training": list(c.migration.training),
+        "schedule": c.schedule,
         "cut_over_days": (c.migration.go_live - c.migration.final_data_production).days,
         "today": today,
         "version": __version__,

@@ -41,6 +41,11 @@ def reply_by(cal: Calendar, sent: dt.date, switch_off: dt.date) -> dt.date:
     return max(wanted, cal.add_working_days(sent, MIN_REPLY_WORKING_DAYS))
 
 
+def resume_reply_by(cal: Calendar, sent: dt.date, chase: dt.date) -> dt.date:
+    """The chase date, and never fewer than three working days after the resume letter."""
+    return max(chase, cal.add_working_days(sent, MIN_REPLY_WORKING_DAYS))
+
+
 @dataclass(frozen=True)
 class Letter:
     """One letter, ready to lay out: who, what, and the dates it carries."""
@@ -102,8 +107,7 @@ def build_letters(config: Config, tasks: list[Task], folders: list[Path], contex
         notice_reply = notice.reply_by if sent == notice.date and notice.reply_by else reply_by(cal, sent, off)
         drafts.append((party, "notice", sent, notice.date, off, notice_reply))
         resumed = max(go_live, today)
-        resume_reply = max(by_key["chase_links"].date, cal.add_working_days(resumed, MIN_REPLY_WORKING_DAYS))
-        drafts.append((party, "resume", resumed, go_live, off, resume_reply))
+        drafts.append((party, "resume", resumed, go_live, off, resume_reply_by(cal, resumed, by_key["chase_links"].date)))
     drafts.sort(key=lambda d: (d[2], d[1] != "notice", d[0].name.lower()))
     idp = config.migration.initial_data_production
     letters = []

@@ -204,6 +204,7 @@ class PartyPlan:
     switch_off: dt.date
     switch_off_rule: str
     asked_notice: dt.date  # what its own settings gave, before any move earlier; == notice when none
+    moved_from: dt.date | None = None  # the notice's calendar date, when it fell on a closed day
 
 
 def party_plan(party: ThirdParty, config: Config, cal: Calendar, base: Base) -> PartyPlan:
@@ -216,10 +217,12 @@ def party_plan(party: ThirdParty, config: Config, cal: Calendar, base: Base) -> 
     else:
         off = cal.on_or_before(fdp - party.switch_off_before * DAY)
         off_rule = f"{_n(party.switch_off_before, 'day')} before FDP"
+    raw = base.prescribing_window_start
     if party.kind == "pharmacy":
         asked, rule = base.prescribing_window_start, "the prescribing window's first day"
     else:
-        asked, rule = cal.on_or_before(off - party.notice * DAY), f"{_n(party.notice, 'day')}' notice before {off_rule}"
+        raw = off - party.notice * DAY
+        asked, rule = cal.on_or_before(raw), f"{_n(party.notice, 'day')}' notice before {off_rule}"
         if party.kind == "pcse" and base.registration_form < asked:
             asked, rule = base.registration_form, f"{_n(s.registration_form_days_before, 'day')} before the registration pause"
         if party.extract:
@@ -237,7 +240,8 @@ def party_plan(party: ThirdParty, config: Config, cal: Calendar, base: Base) -> 
         notice = base.prescribing_from
     reply_by = min(cal.add_working_days(notice, REPLY_WORKING_DAYS), cal.subtract_working_days(off, 1))
     reminder = cal.subtract_working_days(off, s.reminder_working_days_before)
-    return PartyPlan(party, notice, rule, reply_by, reminder, off, off_rule, asked)
+    moved = raw if party.kind != "pharmacy" and notice == cal.on_or_before(raw) != raw else None
+    return PartyPlan(party, notice, rule, reply_by, reminder, off, off_rule, asked, moved)
 
 
 def registration_form_title(config: Config, pause: dt.date) -> str:
@@ -350,8 +354,8 @@ def build_schedule(config: Config) -> list[Task]:
         "FDP, and tell every third party the new dates", go_no_go, pm,
         f"{_n(s.go_no_go_working_days_before, 'working day')} before FDP", "Go/no-go")
     add("links_off", "Switch off third-party links and communications; registration links (GP Links) pause: send no "
-        "GP Links transactions until go-live; back up third-party systems", base.links_off, pm,
-        f"{_n(s.links_off_days_before, 'day')} before FDP", "Links off")
+        "GP Links transactions until go-live; back up third-party systems", fdp - s.links_off_days_before * DAY, pm,
+        f"{_n(s.links_off_days_before, 'day')} before FDP", "Links off", deadline=True)
     add("clear_down", "Export letter and clinical templates to Word; clear inboxes, workflows and open tasks to zero",
         clear_down, pm, f"{_n(s.clear_down_working_days_before, 'working day')} before FDP", "Clear down")
     add("prepare_logs", "Print the log sheets; set up a folder for each cut-over day; archive profiles of staff who have left",
@@ -452,7 +456,7 @@ def _party_tasks(plan: PartyPlan, config: Config) -> list[Task]:
                           m.final_data_production, pm, "FDP day", f"Extract taken: {name}", party=name,
                           on_calendar=False, fixed=True))
     tasks.append(Task(f"notify:{key}", f"{title}; reply by {uk_date(plan.reply_by)}", plan.notice, pm, plan.notice_rule,
-                      f"Notice: {name}", party=name, reply_by=plan.reply_by))
+                      f"Notice: {name}", party=name, reply_by=plan.reply_by, moved_from=plan.moved_from))
     action = ACTIONS[party.kind].format(source=m.source_system)
     tasks.append(Task(f"remind:{key}", f"Remind {name}: {action} on {uk_date(off)}", plan.reminder, pm,
                       f"{_n(s.reminder_working_days_before, 'working day')} before {plan.switch_off_rule}",
@@ -578,10 +582,11 @@ def rule_warnings(config: Config) -> list[BuildWarning]:
                                       f"{party.name}: the registration service needs at least "
                                       f"{MIN_REGISTRATION_NOTICE} days' notice, so {MIN_REGISTRATION_NOTICE} is used; "
                                       f"set notice_days to {MIN_REGISTRATION_NOTICE} or more"))
-        if party.kind == "pcse" and config.practice.nation == "wales":
-            found.append(BuildWarning(("third_parties", index, "kind"),
-                                      f"{party.name}: PCSE serves England only; this practice is in Wales, so its "
-                                      "letters name NWSSP. Check this entry is NWSSP"))
+        if (party.kind == "pcse" and config.practice.nation == "wales"
+                and re.search(r"pcse|england", party.name, re.IGNORECASE)):
+            found.append(BuildWarning(("third_parties", index, "name"),
+                                      f"{party.name}: this practice is in Wales, where registrations go through "
+                                      f"{SERVICES['wales']['registration']}; change this entry to it"))
         if plan.notice < plan.asked_notice and party.kind != "pharmacy":
             needed = (plan.switch_off - plan.notice).days
             found.append(BuildWarning(("third_parties", index, "notice_days"),
