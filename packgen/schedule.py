@@ -363,7 +363,7 @@ def build_schedule(config: Config) -> list[Task]:
 
     # Final data production and the cut-over
     add("logoff", f"Use {m.source_system} as normal until log-off; everyone logged off for the final extract at {logoff}",
-        fdp, pm, f"FDP day, at {logoff}", "Log off", time=m.logoff_time, fixed=True)
+        fdp, pm, f"FDP day, at {logoff}", "Log off", time=uk_time(m.logoff_time) if m.logoff_time else None, fixed=True)
     add("final_data_production", f"Final data production: {m.source_system} takes the final extract", fdp,
         m.source_system, "FDP", "FDP", action=False, fixed=True)
     add("confirm_extract", f"Get confirmation from {m.source_system} that the final extract was taken; inboxes and tasks still at zero",
