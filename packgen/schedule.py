@@ -363,7 +363,7 @@ def build_schedule(config: Config) -> list[Task]:
 
     # Final data production and the cut-over
     add("logoff", f"Use {m.source_system} as normal until log-off; everyone logged off for the final extract at {logoff}",
-        fdp, pm, f"FDP day, at {logoff}", "Log off", time=m.logoff_time, fixed=True)
+        fdp, pm, f"FDP day, at {logoff}", "Log off", time=uk_time(m.logoff_time) if m.logoff_time else None, fixed=True)
     add("final_data_production", f"Final data production: {m.source_system} takes the final extract", fdp,
         m.source_system, "FDP", "FDP", action=False, fixed=True)
     add("confirm_extract", f"Get confirmation from {m.source_system} that the final extract was taken; inboxes and tasks still at zero",
@@ -458,10 +458,16 @@ def _party_tasks(plan: PartyPlan, config: Config) -> list[Task]:
     tasks.append(Task(f"notify:{key}", f"{title}; reply by {uk_date(plan.reply_by)}", plan.notice, pm, plan.notice_rule,
                       f"Notice: {name}", party=name, reply_by=plan.reply_by, moved_from=plan.moved_from))
     action = ACTIONS[party.kind].format(source=m.source_system)
-    tasks.append(Task(f"remind:{key}", f"Remind {name}: {action} on {uk_date(off)}", plan.reminder, pm,
+    remind_title, off_title = f"Remind {name}: {action} on {uk_date(off)}", f"{name}: {action} today; check it is done"
+    if party.kind in ("nhs111", "out_of_hours"):  # not switched off: asked where messages go, and from when
+        what = "messages" if party.kind == "nhs111" else "reports"
+        ask = f"where its {what} go during the cut-over, and that they go to {m.target_system} from {uk_date(m.go_live)}"
+        remind_title = f"Remind {name} to confirm {ask}"
+        off_title = f"{name}: check it has confirmed {ask}"
+    tasks.append(Task(f"remind:{key}", remind_title, plan.reminder, pm,
                       f"{_n(s.reminder_working_days_before, 'working day')} before {plan.switch_off_rule}",
                       f"Remind: {name}", party=name))
-    tasks.append(Task(f"switch_off:{key}", f"{name}: {action} today; check it is done", off, pm,
+    tasks.append(Task(f"switch_off:{key}", off_title, off, pm,
                       plan.switch_off_rule, f"{ACTION_SHORT.get(party.kind, 'Off')}: {name}", party=name))
     return tasks
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import re
 
 import pytest
@@ -10,7 +12,7 @@ from click.testing import CliRunner
 from packgen.build import build, practice_slug
 from packgen.cli import main
 from packgen.config import load
-from packgen.content import find
+from packgen.content import find, markdown_env
 from packgen.render import default_dir
 from packgen.roles import ROLES
 
@@ -30,15 +32,18 @@ def test_every_page_is_a4_and_only_the_calendar_and_log_sheets_are_landscape(exa
         size = sorted((float(page.mediabox.width), float(page.mediabox.height)))
         assert size == pytest.approx(sorted(A4), abs=1)
         landscape = float(page.mediabox.width) > float(page.mediabox.height)
-        is_wide = "Calendar: January to March 2027" in texts[number] or re.search(r"Sheet \d+ of \d+ for that day", texts[number])
+        is_wide = "Calendar: December 2026 to March 2027" in texts[number] or re.search(r"Sheet \d+ of \d+ for that day", texts[number])
         assert landscape == bool(is_wide), number
 
 
 def test_cover_names_the_practice_systems_and_dates(example_pack):
-    cover = flat(example_pack.pages[0])
+    cover = example_pack.pages[0]
+    day = markdown_env().filters["day"]
+    cover = " ".join(cover.split())
     for expected in ["Riverside Medical Centre", "ODS code Y01234", "EMIS Web", "SystmOne", "Cut-over pack",
-                     "Thursday 4 March 2027", "Tuesday 9 March 2027", "Monday 8 March 2027 (5 days)",
-                     "logged off by 18:30", "Jo Bloggs", "Sam Patel", "built 27/11/2026"]:
+                     day(dt.date(2027, 3, 4)), day(dt.date(2027, 3, 9)), f"to the end of {day(dt.date(2027, 3, 8))}",
+                     "use EMIS Web as normal until log-off at 6.30pm", "From log-off at 6.30pm on",
+                     "Jo Bloggs", "Sam Patel", "built 27/11/2026"]:
         assert expected in cover, expected
     assert re.search(r"packgen \d+\.\d+\.\d+ · config [0-9a-f]{10} · built", cover)
 
@@ -84,7 +89,8 @@ def test_footer_counts_pages_and_bookmarks_list_sections(example_pack):
     letters = [text for text in pages if "Yours sincerely" in text]
     sheets = [text for text in pages if re.search(r"Sheet \d+ of \d+ for that day", text)]
     handouts = [text for text in pages if text.startswith("Cut-over role card") or "Thank you for your patience" in text]
-    assert len(letters) == 16 and len(sheets) == 33 and len(handouts) == 7
+    # 9 parties, two letters each; FDP day's 7 sheets (one a log, from log-off), then 11 a day for two days
+    assert len(letters) == 18 and len(sheets) == 7 + 2 * 11 and len(handouts) == 7
     for number, text in enumerate(pages, start=1):
         if number > 1 and text not in letters + sheets + handouts:  # handed out or sent: no pack footer
             assert f"Page {number} of {len(pages)}" in text
@@ -125,7 +131,7 @@ def test_cli_build_prints_what_it_wrote(tmp_path):
         f"wrote {pack} ({pages} pages)",
         *[f"wrote {pack.parent}/roles/{n:02d}-{key.replace('_', '-')}.pdf (1 page)" for n, key in enumerate(ROLES, start=1)],
         f"wrote {pack.parent}/patient-poster.pdf (1 page)",
-        f"wrote {pack.parent}/letters/01-2027-06-03-notice-lab.pdf (1 page)",
+        f"wrote {pack.parent}/letters/01-2027-06-02-notice-lab.pdf (1 page)",
         f"wrote {pack.parent}/letters/02-2027-06-14-resume-lab.pdf (1 page)",
         f"wrote {pack.parent}/timeline.ics",
         f"wrote {pack.parent}/patient-notice.txt",
