@@ -16,7 +16,7 @@ from packgen.content import find, markdown_env
 from packgen.render import default_dir
 from packgen.roles import ROLES
 
-from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, flat, read_pdf, write
+from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, read_pdf, write
 
 A4 = (595.28, 841.89)  # points
 
