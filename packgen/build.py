@@ -26,7 +26,8 @@ from .logs import DIGIT_BOXES, ROWS_PER_SHEET, log_specs, open_days, sheets
 from .manifest import MANIFEST, build_inputs, inputs_key, manifest, unchanged
 from .render import PACKAGE, default_dir, template_env
 from .roles import build_roles
-from .schedule import CHECKLISTS, PHASES, BuildWarning, build_schedule, grouped, key_dates, slug, wall_calendar, warnings
+from .schedule import (CHECKLISTS, PHASES, BuildWarning, build_schedule, grouped, key_dates, logoff_words, services, slug,
+                       wall_calendar, warnings)
 
 PACK = "cutover-pack.pdf"
 ICS = "timeline.ics"
@@ -92,6 +93,10 @@ def context(pc: PracticeConfig, today: dt.date) -> dict[str, Any]:
         "rows_per_sheet": ROWS_PER_SHEET,
         "digit_boxes": DIGIT_BOXES,
         "dates": key_dates(c, tasks),
+        "logoff": logoff_words(c),
+        "services": services(c),
+        "training": list(c.migration.training),
+        "schedule": c.schedule,
         "cut_over_days": (c.migration.go_live - c.migration.final_data_production).days,
         "today": today,
         "version": __version__,

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    model_validator,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -81,6 +82,20 @@ class Practice(Strict):
     logo: Path | None = Field(None, description="Logo image (PNG, JPEG or SVG), relative to the config file.")
     open_days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS[:5]), min_length=1, max_length=7,
                                      description="Days the practice is open; log sheets are printed for these.")
+    nation: Literal["england", "wales"] = Field("england", description=(
+        "england or wales: which national services the pack names; default from the ODS code (W = wales)."))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _nation_from_ods(cls, data: Any) -> Any:
+        """A practice whose ODS code starts with W is in Wales, unless its config says otherwise."""
+        if isinstance(data, dict) and data.get("nation") is None:
+            code = data.get("ods_code")
+            if isinstance(code, str) and code.strip()[:1].upper() == "W":
+                return {**data, "nation": "wales"}
+            if "nation" in data:
+                return {key: value for key, value in data.items() if key != "nation"}
+        return data
 
     @field_validator("ods_code", mode="before")
     @classmethod
@@ -130,6 +145,32 @@ class Migration(Strict):
     holidays: Literal["england-and-wales", "scotland", "northern-ireland"] = "england-and-wales"
     read_only_days: Days = Field(45, description="Days the source system stays read-only after go-live.")
     source_support_days: Days = Field(90, description="Days the source supplier supports its system after go-live.")
+    initial_data_production: Date | None = Field(
+        None, description="Initial data production (IDP): the first extract, which the practice checks; before FDP.")
+    training: list[Date] = Field(default_factory=list, max_length=60,
+                                 description="Dates of training on the target system; each before go-live.")
+
+    @field_validator("initial_data_production", mode="after")
+    @classmethod
+    def _idp_before_fdp(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        fdp = info.data.get("final_data_production")
+        if value is not None and fdp is not None:
+            if value >= fdp:
+                raise _problem(f"must be before final_data_production ({uk_date(fdp)})")
+            if (fdp - value).days > 366:
+                raise _problem(f"is {(fdp - value).days} days before final_data_production; IDP comes weeks before FDP")
+        return value
+
+    @field_validator("training", mode="after")
+    @classmethod
+    def _training_before_go_live(cls, value: list[dt.date], info: ValidationInfo) -> list[dt.date]:
+        go_live = info.data.get("go_live")
+        for day in value:
+            if go_live is not None and day >= go_live:
+                raise _problem(f"{uk_date(day)} is not before go_live ({uk_date(go_live)}); training comes before go-live")
+            if go_live is not None and (go_live - day).days > 366:
+                raise _problem(f"{uk_date(day)} is more than a year before go_live")
+        return sorted(set(value))
 
     @field_validator("go_live", mode="after")
     @classmethod
@@ -153,9 +194,13 @@ class Migration(Strict):
         raise _problem(f"must be a time written \"HH:MM\", like \"18:30\" (got {_shown(value)})")
 
 
-KINDS = ("subsidiary_supplier", "eps", "pathology", "bowel_screening", "nhs111", "out_of_hours", "pharmacy", "pcse", "other")
+KINDS = ("subsidiary_supplier", "pathology", "bowel_screening", "nhs111", "out_of_hours", "pharmacy", "pcse",
+         "sms_provider", "online_services", "other", "eps")
 Kind = Literal[KINDS]  # type: ignore[valid-type]
-NOTICE_DAYS = {"eps": 35, "subsidiary_supplier": 5}  # every other kind: 7
+# Days' notice before the day the party must act (its switch-off); every other kind: 7. A pharmacy is told
+# on the prescribing window's first day instead; eps is kept for old configs and gets no letter.
+NOTICE_DAYS = {"subsidiary_supplier": 5, "pcse": 14}
+MIN_REGISTRATION_NOTICE = 14  # PCSE's online form: at least 2 weeks before the registration links pause
 SWITCH_OFF_DAYS = {"bowel_screening": 2}  # every other kind: 1
 
 
@@ -168,13 +213,18 @@ class ThirdParty(Strict):
     address: list[Text] = Field(default_factory=list, max_length=8)
     email: Text | None = None
     phone: Text | None = None
-    notice_days: Days | None = Field(None, description="Days' notice before FDP; default by kind: eps 35, subsidiary_supplier 5, others 7.")
-    switch_off_days_before: Days | None = Field(None, description="Days before FDP its link goes off; default 1, bowel_screening 2.")
+    notice_days: Days | None = Field(None, description=(
+        "Days' notice before its switch-off (the day it must act); default by kind: subsidiary_supplier 5, "
+        "pcse 14 (at least 14), others 7; not used for pharmacy (told on the prescribing window's first day)."))
+    switch_off_days_before: Days | None = Field(None, description=(
+        "Days before FDP its link goes off or it must act; default 1, bowel_screening 2; not used for pcse "
+        "(schedule.links_off_days_before) or pharmacy (schedule.cancel_repeat_dispensing_working_days_before)."))
     provides_extract: bool | None = Field(None, description="Whether it provides its own extract; default true for subsidiary_supplier.")
 
     @property
     def notice(self) -> int:
-        return self.notice_days if self.notice_days is not None else NOTICE_DAYS.get(self.kind, 7)
+        days = self.notice_days if self.notice_days is not None else NOTICE_DAYS.get(self.kind, 7)
+        return max(days, MIN_REGISTRATION_NOTICE) if self.kind == "pcse" else days
 
     @property
     def switch_off_before(self) -> int:
@@ -192,14 +242,47 @@ class Schedule(Strict):
 
     planning_meeting_days_before: Days = Field(28, description="Cut-over planning meeting, days before FDP.")
     patient_notice_days_before: Days = Field(14, description="Patient poster up and website notice out, days before FDP.")
-    extract_request_days_before: Days = Field(35, description="Request data extracts, days before FDP.")
-    reminder_days_before: Days = Field(7, description="Remind each third party, days before its switch-off (and again on the day).")
+    extract_request_days_before: Days = Field(35, description="Request data extracts, days before FDP (and before IDP).")
+    reminder_working_days_before: Annotated[int, Field(ge=1, le=20)] = Field(
+        2, description="Remind each third party, working days before its switch-off (and again on the day).")
+    reminder_days_before: Days = Field(7, description="Reminder to save what is still needed, days before read-only access ends.")
+    links_off_days_before: Annotated[int, Field(ge=1, le=60)] = Field(
+        1, description="Third-party links off and the registration (GP Links) pause, days before FDP.")
+    registration_form_days_before: Annotated[int, Field(ge=14, le=120)] = Field(
+        14, description="Registration service's online form sent, days before the registration pause (at least 14).")
+    fp69_clear_working_days_before: Annotated[int, Field(ge=1, le=60)] = Field(
+        1, description="FP69 flags and pending registrations cleared, working days before the registration pause.")
+    repeat_dispensing_report_working_days_before: Annotated[int, Field(ge=1, le=120)] = Field(
+        10, description="Repeat-dispensing report run, working days before FDP.")
+    cancel_repeat_dispensing_working_days_before: Annotated[int, Field(ge=1, le=60)] = Field(
+        1, description="Outstanding repeat-dispensing issues cancelled on the Spine, working days before FDP.")
+    reissue_repeat_dispensing_working_days_after: Annotated[int, Field(ge=0, le=20)] = Field(
+        0, description="Repeat dispensing re-issued from the target system, working days after go-live (0: the first working day from go-live).")
+    fp10_order_working_days_before: Annotated[int, Field(ge=1, le=120)] = Field(
+        10, description="Paper FP10 stock ordered, working days before the prescribing window opens.")
+    idp_request_days_before: Annotated[int, Field(ge=1, le=365)] = Field(
+        84, description="Without an IDP date: ask the project manager for it, days before FDP.")
+    data_checking_working_days: Annotated[int, Field(ge=1, le=60)] = Field(
+        10, description="Working days of data checking after IDP.")
+    data_signoff_working_days: Annotated[int, Field(ge=1, le=20)] = Field(
+        3, description="Working days of data re-check and sign-off after data checking.")
+    data_cleanup_working_days_before: Annotated[int, Field(ge=1, le=120)] = Field(
+        5, description="Duplicate-record and PDS clean-up done, working days before the first extract (IDP, else FDP).")
+    go_no_go_working_days_before: Annotated[int, Field(ge=1, le=60)] = Field(
+        2, description="Go/no-go decision, working days before FDP.")
+    smartcards_working_days_before: Annotated[int, Field(ge=5, le=120)] = Field(
+        5, description="Smartcards and access roles (RBAC) checked, working days before go-live (at least 5).")
+    training_done_working_days_before: Annotated[int, Field(ge=1, le=120)] = Field(
+        1, description="Without training dates: training finished, working days before go-live.")
+    audit_trail_working_days_before: Annotated[int, Field(ge=1, le=120)] = Field(
+        5, description="Access to the old system's audit trail arranged, working days before go-live.")
     clear_down_working_days_before: Days = Field(1, description="Templates exported and inboxes at zero, working days before FDP.")
     breather_working_days: Days = Field(2, description="Working days from go-live with fewer or breather slots.")
     rota_limit_days_after: Days = Field(14, description="Source-system rotas reach no further than this many days after go-live.")
-    prescribing_months_before: Annotated[int, Field(ge=0, le=12)] = Field(1, description="Two-prescription / FP10 window starts this many months before FDP.")
+    prescribing_months_before: Annotated[int, Field(ge=1, le=12)] = Field(1, description="Two-prescription / FP10 window starts this many months before FDP; pharmacies are told that day.")
     prescribing_days_after: Days = Field(7, description="Two-prescription / FP10 window ends this many days after go-live.")
-    chase_working_days_after: Days = Field(2, description="Chase third parties not back on, working days after go-live.")
+    chase_working_days_after: Annotated[int, Field(ge=3, le=60)] = Field(
+        3, description="Chase third parties not back on, working days after go-live (at least 3: the resume letters' reply-by).")
     reentry_working_days: Annotated[int, Field(ge=1, le=60)] = Field(5, description="Working days of data re-entry from go-live.")
     tracking_update_working_days: Days = Field(5, description="Update the tracking database within this many working days after go-live.")
 
@@ -208,7 +291,9 @@ class LogSettings(Strict):
     """How one paper log is printed."""
 
     print: bool = Field(True, description="Print this log.")
-    sheets_per_day: Annotated[int, Field(ge=1, le=20)] | None = Field(None, description="Sheets for each open day of the cut-over.")
+    sheets_per_day: Annotated[int, Field(ge=1, le=20)] | None = Field(None, description="Sheets for each open day of the cut-over after FDP day.")
+    fdp_day_sheets: Annotated[int, Field(ge=0, le=20)] | None = Field(
+        None, description="Sheets for the time after log-off on FDP day; default 1 (0: none).")
     columns: Annotated[list[ColumnKey], Field(min_length=1, max_length=12)] | None = Field(
         None, description="Columns, in order; each row always ends with the re-entry columns.")
 

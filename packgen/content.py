@@ -42,7 +42,8 @@ def markdown_env() -> SandboxedEnvironment:
 
 
 def add_filters(env: jinja2.Environment) -> None:
-    """Date filters shared by Markdown and templates: `date` → 04/03/2027, `day` → Thursday 04/03/2027."""
+    """Date filters shared by Markdown and templates: `date` → 04/03/2027, `day` → Thursday 4 March 2027,
+    `shortday` → Thu 04/03/2027."""
     env.filters["date"] = uk_date
     env.filters["day"] = uk_day
     env.filters["shortday"] = short_day

@@ -1,4 +1,4 @@
-"""How dates are written on the page: UK style, DD/MM/YYYY, with the weekday where people plan by it."""
+"""How dates are written on the page: in words in running text, DD/MM/YYYY in tables and on log sheets."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ def uk_date(day: dt.date) -> str:
 
 
 def uk_day(day: dt.date) -> str:
-    """Thursday 04/03/2027."""
-    return f"{WEEKDAYS[day.weekday()]} {uk_date(day)}"
+    """Thursday 4 March 2027: for running text, as the NHS style guide writes dates."""
+    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def short_day(day: dt.date) -> str:
@@ -28,3 +28,13 @@ def short_day(day: dt.date) -> str:
 def month_name(day: dt.date) -> str:
     """March."""
     return MONTHS[day.month - 1]
+
+
+def uk_time(hhmm: str) -> str:
+    """18:30 → 6.30pm, 09:00 → 9am, 12:00 → midday, 00:00 → midnight (NHS style)."""
+    hours, minutes = (int(part) for part in hhmm.split(":"))
+    if minutes == 0 and hours in (0, 12):
+        return "midnight" if hours == 0 else "midday"
+    suffix = "am" if hours < 12 else "pm"
+    twelve = hours % 12 or 12
+    return f"{twelve}{'' if minutes == 0 else f'.{minutes:02d}'}{suffix}"

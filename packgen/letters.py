@@ -11,14 +11,39 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from .config import Config, ThirdParty
 from .content import required
-from .schedule import Calendar, Task, slug
+from .schedule import (MIN_REPLY_WORKING_DAYS, REPLY_WORKING_DAYS, Calendar, Task, letter_parties,
+                       services, slug)
 
 KIND_NAMES = {
-    "subsidiary_supplier": "Subsidiary supplier", "eps": "Electronic Prescription Service", "pathology": "Pathology",
+    "subsidiary_supplier": "Subsidiary supplier", "pathology": "Pathology",
     "bowel_screening": "Bowel screening", "nhs111": "NHS 111", "out_of_hours": "Out of hours",
-    "pharmacy": "Community pharmacy", "pcse": "PCSE", "other": "Other",
+    "pharmacy": "Community pharmacy", "pcse": "Registrations", "sms_provider": "Text-message (SMS) provider",
+    "online_services": "Online services (NHS App and other apps)", "other": "Other",
 }
-REPLY_WORKING_DAYS = 5
+# What the tracking page calls the day each kind must act.
+ACT_WORDS = {"nhs111": "Routing confirmed", "out_of_hours": "Routing confirmed", "pharmacy": "Repeat dispensing cancelled",
+             "pcse": "Registration links paused", "bowel_screening": "Messages stopped"}
+
+
+def kind_name(party: ThirdParty, config: Config) -> str:
+    """The kind as the tracking page names it, with the nation's own service names."""
+    svc = services(config)
+    if party.kind == "pcse":
+        return f"Registrations ({svc['registration_short']})"
+    if party.kind == "nhs111":
+        return svc["nhs111"]
+    return KIND_NAMES[party.kind]
+
+
+def reply_by(cal: Calendar, sent: dt.date, switch_off: dt.date) -> dt.date:
+    """Five working days after the letter, but before the switch-off; never fewer than three working days."""
+    wanted = min(cal.add_working_days(sent, REPLY_WORKING_DAYS), cal.subtract_working_days(switch_off, 1))
+    return max(wanted, cal.add_working_days(sent, MIN_REPLY_WORKING_DAYS))
+
+
+def resume_reply_by(cal: Calendar, sent: dt.date, chase: dt.date) -> dt.date:
+    """The chase date, and never fewer than three working days after the resume letter."""
+    return max(chase, cal.add_working_days(sent, MIN_REPLY_WORKING_DAYS))
 
 
 @dataclass(frozen=True)
@@ -59,6 +84,7 @@ class Tracking:
 
     party: ThirdParty
     kind_name: str
+    act_words: str
     notice: Task
     remind: Task
     switch_off: Task
@@ -68,35 +94,39 @@ class Tracking:
 
 def build_letters(config: Config, tasks: list[Task], folders: list[Path], context: dict[str, Any],
                   env: SandboxedEnvironment, today: dt.date) -> list[Letter]:
-    """Both letters for every third party, numbered in the order they are sent."""
+    """Both letters for every third party (but `eps`, which gets none), numbered in the order they are sent."""
     by_key = {t.key: t for t in tasks}
     cal = Calendar(config.migration.holidays)
+    go_live = config.migration.go_live
     drafts = []
-    for party in config.third_parties:
+    for party in letter_parties(config):
         key = slug(party.name)
         off = by_key[f"switch_off:{key}"].date
-        notice_due = by_key[f"notify:{key}"].date
-        sent = max(notice_due, today)
-        notice_reply = max(sent, min(cal.add_working_days(sent, REPLY_WORKING_DAYS), cal.subtract_working_days(off, 1)))
-        go_live = config.migration.go_live
-        drafts.append((party, "notice", sent, notice_due, off, notice_reply))
-        drafts.append((party, "resume", max(go_live, today), go_live, off, by_key["chase_links"].date))
+        notice = by_key[f"notify:{key}"]
+        sent = max(notice.date, today)
+        notice_reply = notice.reply_by if sent == notice.date and notice.reply_by else reply_by(cal, sent, off)
+        drafts.append((party, "notice", sent, notice.date, off, notice_reply))
+        resumed = max(go_live, today)
+        drafts.append((party, "resume", resumed, go_live, off, resume_reply_by(cal, resumed, by_key["chase_links"].date)))
     drafts.sort(key=lambda d: (d[2], d[1] != "notice", d[0].name.lower()))
+    idp = config.migration.initial_data_production
     letters = []
-    for number, (party, kind, date, due, off, reply_by) in enumerate(drafts, start=1):
+    for number, (party, kind, date, due, off, reply) in enumerate(drafts, start=1):
         name = f"{party.kind}-{kind}"
-        values = {"switch_off": off, "provides_extract": party.extract, "reply_by": reply_by, "date": date}
+        values = {"switch_off": off, "provides_extract": party.extract, "reply_by": reply, "date": date,
+                  "idp_extract": bool(party.extract and idp is not None and date < idp)}
         section = required("letters", name, folders, {**context, "party": party, "letter": values}, env)
-        letters.append(Letter(party, kind, number, date, due, off, reply_by, section.title, section.html))
+        letters.append(Letter(party, kind, number, date, due, off, reply, section.title, section.html))
     return letters
 
 
 def tracking(config: Config, tasks: list[Task]) -> list[Tracking]:
-    """One row per third party, in the order they are listed in the config."""
+    """One row per third party (but `eps`), in the order they are listed in the config."""
     by_key = {t.key: t for t in tasks}
     rows = []
-    for party in config.third_parties:
+    for party in letter_parties(config):
         key = slug(party.name)
-        rows.append(Tracking(party, KIND_NAMES[party.kind], by_key[f"notify:{key}"], by_key[f"remind:{key}"],
+        rows.append(Tracking(party, kind_name(party, config), ACT_WORDS.get(party.kind, "Switched off"),
+                             by_key[f"notify:{key}"], by_key[f"remind:{key}"],
                              by_key[f"switch_off:{key}"], config.migration.go_live, by_key["chase_links"].date))
     return rows

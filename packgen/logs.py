@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from .columns import COLUMNS, LOGS, Column
 from .config import Config
-from .schedule import DAY, Calendar
+from .schedule import DAY, Calendar, logoff_words
 
 WEEKDAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 ROWS_PER_SHEET = 12  # rows over 10 mm high: what fits under the heading of an A4 landscape sheet
@@ -24,6 +24,7 @@ class LogSpec:
     purpose: str  # one line printed on the sheet: what to record
     columns: tuple[Column, ...]
     sheets_per_day: int
+    fdp_day_sheets: int = 1  # for the time after log-off on FDP day
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Sheet:
     date: dt.date
     number: int  # n of `of` for that day
     of: int
+    starts: str | None = None  # FDP day: the time paper starts ("6.30pm", "close of business")
 
     @property
     def serial(self) -> str:
@@ -54,7 +56,8 @@ def log_specs(config: Config) -> list[LogSpec]:
             continue
         keys = setting.columns or columns
         specs.append(LogSpec(name, title, prefix, purpose, tuple(COLUMNS[k] for k in keys),
-                             setting.sheets_per_day if setting.sheets_per_day is not None else per_day))
+                             setting.sheets_per_day if setting.sheets_per_day is not None else per_day,
+                             setting.fdp_day_sheets if setting.fdp_day_sheets is not None else 1))
     return specs
 
 
@@ -70,11 +73,20 @@ def open_days(config: Config) -> list[dt.date]:
     return days
 
 
+def sheets_on(spec: LogSpec, day: dt.date, config: Config) -> int:
+    """Sheets of one log for one day: on FDP day only the time after log-off is on paper, so fewer."""
+    return spec.fdp_day_sheets if day == config.migration.final_data_production else spec.sheets_per_day
+
+
 def sheets(config: Config) -> list[Sheet]:
-    """Every sheet to print, by log then date then number: the order of the register."""
-    days = open_days(config)
-    return [Sheet(spec, day, n, spec.sheets_per_day)
-            for spec in log_specs(config) for day in days for n in range(1, spec.sheets_per_day + 1)]
+    """Every sheet to print, by log then date then number: the order of the register.
+
+    Until log-off on FDP day the source system is used as normal (its data is in the final extract),
+    so that day's sheets are headed with the time paper starts and cover the time after it only."""
+    days, fdp = open_days(config), config.migration.final_data_production
+    starts = logoff_words(config)
+    return [Sheet(spec, day, n, sheets_on(spec, day, config), starts if day == fdp else None)
+            for spec in log_specs(config) for day in days for n in range(1, sheets_on(spec, day, config) + 1)]
 
 
 BOX_WIDTH, BOX_HEIGHT, GAP = 3.3, 5.2, 1.6  # mm: one handwritten digit per box

@@ -10,8 +10,8 @@ from functools import lru_cache
 
 import holidays as holiday_data
 
-from .config import SWITCH_OFF_DAYS, Config, ThirdParty
-from .dates import uk_date, uk_day
+from .config import MIN_REGISTRATION_NOTICE, SWITCH_OFF_DAYS, Config, ThirdParty
+from .dates import uk_date, uk_day, uk_time
 
 DAY = dt.timedelta(days=1)
 SUBDIVISIONS = {"england-and-wales": "ENG", "scotland": "SCT", "northern-ireland": "NIR"}
@@ -42,6 +42,8 @@ class Task:
     on_calendar: bool = True  # False for detail that would crowd the one-page calendar
     end: dt.date | None = None  # last day, for a period
     time: str | None = None
+    fixed: bool = False  # tied to a fixed event (FDP, go-live, IDP, training): may fall on a closed day
+    reply_by: dt.date | None = None  # for a notice: the reply-by date its letter asks for
     moved_from: dt.date | None = None  # the calendar date, when a deadline moved to a working day
     party: str | None = None  # the third party's name, for per-party tasks
 
@@ -128,11 +130,137 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-") or "x"
 
 
+SERVICES = {
+    "england": {"registration": "Primary Care Support England (PCSE)", "registration_short": "PCSE",
+                "bowel_screening": "the NHS Bowel Cancer Screening Programme hub", "nhs111": "NHS 111", "fp10": "FP10"},
+    "wales": {"registration": "NHS Wales Shared Services Partnership (NWSSP)", "registration_short": "NWSSP",
+              "bowel_screening": "Bowel Screening Wales", "nhs111": "NHS 111 Wales", "fp10": "WP10"},
+}
+MIN_REPLY_WORKING_DAYS = 3  # every letter leaves its reader at least this many working days to reply
+REPLY_WORKING_DAYS = 5  # the reply-by asked for, when the switch-off leaves room for it
+# What each kind of party does on its "switch-off" day: the day it must act, which its notice counts back from.
+ACTIONS = {
+    "subsidiary_supplier": "its link to {source} goes off", "pathology": "results stop going to {source}",
+    "bowel_screening": "screening messages stop", "nhs111": "it confirms where messages go during the cut-over",
+    "out_of_hours": "it confirms where reports go during the cut-over",
+    "pharmacy": "outstanding repeat-dispensing issues are cancelled on the Spine",
+    "pcse": "registration links pause", "sms_provider": "its link to {source} goes off",
+    "online_services": "online services through {source} stop", "other": "its link to {source} goes off",
+}
+ACTION_SHORT = {"nhs111": "Routing", "out_of_hours": "Routing", "pharmacy": "RD cancelled", "pcse": "Links pause"}
+
+
+def services(config: Config) -> dict[str, str]:
+    """The national services the pack names, for the practice's nation."""
+    return SERVICES[config.practice.nation]
+
+
+def logoff_words(config: Config) -> str:
+    """The log-off time as printed ("6.30pm"), or "close of business" when none is set."""
+    return uk_time(config.migration.logoff_time) if config.migration.logoff_time else "close of business"
+
+
+def letter_parties(config: Config) -> list[ThirdParty]:
+    """The parties that get letters and tasks: every one but `eps`, which is not switched off."""
+    return [party for party in config.third_parties if party.kind != "eps"]
+
+
+@dataclass(frozen=True)
+class Base:
+    """The practice-wide dates the per-party dates hang on."""
+
+    links_off: dt.date
+    cancel_repeat_dispensing: dt.date
+    prescribing_from: dt.date
+    prescribing_window_start: dt.date  # before any move earlier to leave pharmacies time
+    registration_form: dt.date
+
+
+def _min_notice(config: Config) -> int:
+    """Working days a notice must come before its switch-off: a reply-by and a reminder fit between."""
+    return max(config.schedule.reminder_working_days_before, MIN_REPLY_WORKING_DAYS) + 1
+
+
+def base_dates(config: Config, cal: Calendar) -> Base:
+    m, s = config.migration, config.schedule
+    fdp = m.final_data_production
+    links_off = cal.on_or_before(fdp - s.links_off_days_before * DAY)
+    cancel = cal.subtract_working_days(fdp, s.cancel_repeat_dispensing_working_days_before)
+    window = cal.on_or_before(months_before(fdp, s.prescribing_months_before))
+    opens = min(window, cal.subtract_working_days(cancel, _min_notice(config)))
+    form = cal.on_or_before(links_off - s.registration_form_days_before * DAY)
+    return Base(links_off, cancel, opens, window, form)
+
+
+@dataclass(frozen=True)
+class PartyPlan:
+    """One party's dates: notice < reply-by, notice < reminder < switch-off."""
+
+    party: ThirdParty
+    notice: dt.date
+    notice_rule: str
+    reply_by: dt.date
+    reminder: dt.date
+    switch_off: dt.date
+    switch_off_rule: str
+    asked_notice: dt.date  # what its own settings gave, before any move earlier; == notice when none
+    moved_from: dt.date | None = None  # the notice's calendar date, when it fell on a closed day
+
+
+def party_plan(party: ThirdParty, config: Config, cal: Calendar, base: Base) -> PartyPlan:
+    m, s = config.migration, config.schedule
+    fdp = m.final_data_production
+    if party.kind == "pcse":
+        off, off_rule = base.links_off, "the registration pause"
+    elif party.kind == "pharmacy":
+        off, off_rule = base.cancel_repeat_dispensing, "repeat-dispensing issues cancelled"
+    else:
+        off = cal.on_or_before(fdp - party.switch_off_before * DAY)
+        off_rule = f"{_n(party.switch_off_before, 'day')} before FDP"
+    raw = base.prescribing_window_start
+    if party.kind == "pharmacy":
+        asked, rule = base.prescribing_window_start, "the prescribing window's first day"
+    else:
+        raw = off - party.notice * DAY
+        asked, rule = cal.on_or_before(raw), f"{_n(party.notice, 'day')}' notice before {off_rule}"
+        if party.kind == "pcse" and base.registration_form < asked:
+            asked, rule = base.registration_form, f"{_n(s.registration_form_days_before, 'day')} before the registration pause"
+        if party.extract:
+            for extract, what in ((fdp, "FDP"), (m.initial_data_production, "IDP")):
+                if extract is None:
+                    continue
+                request = cal.on_or_before(extract - s.extract_request_days_before * DAY)
+                if request < asked:
+                    asked, rule = request, f"{_n(s.extract_request_days_before, 'day')} before {what}, to request its extract"
+    latest = cal.subtract_working_days(off, _min_notice(config))
+    notice = min(asked, latest)
+    if notice < asked and party.kind != "pharmacy":
+        rule = f"{_n(_min_notice(config), 'working day')} before {off_rule}: time to reply and to be reminded"
+    if party.kind == "pharmacy":
+        notice = base.prescribing_from
+    reply_by = min(cal.add_working_days(notice, REPLY_WORKING_DAYS), cal.subtract_working_days(off, 1))
+    reminder = cal.subtract_working_days(off, s.reminder_working_days_before)
+    moved = raw if party.kind != "pharmacy" and notice == cal.on_or_before(raw) != raw else None
+    return PartyPlan(party, notice, rule, reply_by, reminder, off, off_rule, asked, moved)
+
+
+def registration_form_title(config: Config, pause: dt.date) -> str:
+    m, svc = config.migration, services(config)
+    if config.practice.nation == "england":
+        return (f"Send {svc['registration_short']}'s online form for a clinical system migration: registration links "
+                f"pause from {uk_date(pause)} until go-live on {uk_date(m.go_live)}; give {m.target_system}'s MESH mailbox")
+    return (f"Tell {svc['registration_short']} that registration links pause from {uk_date(pause)} until go-live on "
+            f"{uk_date(m.go_live)}, and give {m.target_system}'s MESH mailbox")
+
+
 def build_schedule(config: Config) -> list[Task]:
     """All tasks for the practice, sorted by date."""
     m, s = config.migration, config.schedule
     cal = Calendar(m.holidays)
-    fdp, go_live = m.final_data_production, m.go_live
+    fdp, go_live, idp = m.final_data_production, m.go_live, m.initial_data_production
+    base = base_dates(config, cal)
+    svc = services(config)
+    logoff = logoff_words(config)
     tasks: list[Task] = []
 
     def add(key: str, title: str, day: dt.date, owner: str, rule: str, short: str, *, deadline: bool = False,
@@ -142,63 +270,145 @@ def build_schedule(config: Config) -> list[Task]:
         tasks.append(Task(key, title, moved, owner, rule, short, moved_from=day if moved != day else None, **extra))  # type: ignore[arg-type]
 
     pm, clerks, admin, everyone = "Practice manager", "Prescription clerks", "Reception and admin", "All staff"
+    regs = "Registrations"
     before_go_live = cal.subtract_working_days(go_live, 1)
     clear_down = cal.subtract_working_days(fdp, s.clear_down_working_days_before)
     breather = cal.working_days_from(go_live, s.breather_working_days) if s.breather_working_days else []
     reentry = cal.working_days_from(go_live, s.reentry_working_days)
+    go_no_go = cal.subtract_working_days(fdp, s.go_no_go_working_days_before)
+    first_extract = idp or fdp
+    live_day = cal.working_days_from(go_live, 1)[0]  # the first working day from go-live
 
     # Before the cut-over
-    add("extract_request", f"Request data extracts from {m.source_system} and from each subsidiary supplier",
+    add("extract_request", f"Request the final data extracts from {m.source_system} and from each subsidiary supplier",
         fdp - s.extract_request_days_before * DAY, pm, f"{_n(s.extract_request_days_before, 'day')} before FDP",
         "Request extracts", deadline=True)
+    if idp:
+        add("extract_request_idp", f"Request the initial data extracts (IDP) from {m.source_system} and from each subsidiary supplier",
+            idp - s.extract_request_days_before * DAY, pm, f"{_n(s.extract_request_days_before, 'day')} before IDP",
+            "Request IDP extracts", deadline=True)
+        add("initial_data_production", f"Initial data production (IDP): {m.source_system} takes the first extract, "
+            f"loaded into {m.target_system} for checking", idp, m.source_system, "IDP, from the settings", "IDP",
+            action=False, fixed=True)
+        checking = (cal.add_working_days(idp, 1), cal.add_working_days(idp, s.data_checking_working_days))
+        signoff = (cal.add_working_days(checking[1], 1), cal.add_working_days(checking[1], s.data_signoff_working_days))
+        check_rule = f"{_n(s.data_checking_working_days, 'working day')} after IDP"
+        signoff_rule = f"{_n(s.data_signoff_working_days, 'working day')} after data checking"
+    else:
+        add("idp_request", "Ask the project manager for the initial data production (IDP) date, and add it to the "
+            "settings as migration.initial_data_production", fdp - s.idp_request_days_before * DAY, pm,
+            f"{_n(s.idp_request_days_before, 'day')} before FDP (no IDP date set)", "Ask for IDP date", deadline=True)
+        last = cal.subtract_working_days(go_no_go, 1)
+        signoff = (cal.subtract_working_days(last, s.data_signoff_working_days - 1), last)
+        checking = (cal.subtract_working_days(signoff[0], s.data_checking_working_days), cal.subtract_working_days(signoff[0], 1))
+        check_rule = f"{_n(s.data_checking_working_days, 'working day')}, finished before the re-check"
+        signoff_rule = "finished the working day before the go/no-go decision"
+    add("data_cleanup", f"Clean up duplicate records and demographic (PDS) mismatches in {m.source_system} before the "
+        f"{'initial' if idp else 'final'} extract", cal.subtract_working_days(first_extract, s.data_cleanup_working_days_before),
+        pm, f"{_n(s.data_cleanup_working_days_before, 'working day')} before {'IDP' if idp else 'FDP'}", "Data clean-up")
+    add("data_checking", f"Check the migrated data in {m.target_system}: a sample of patients, registers, medication, "
+        "results; report each problem to the project manager", checking[0], pm, check_rule, "Data checking", end=checking[1])
+    add("data_signoff", "Re-check the data and sign it off, with the clinical safety sign-off (DCB0160) by the "
+        "practice's clinical safety officer", signoff[0], pm, signoff_rule, "Data sign-off", end=signoff[1])
     add("planning_meeting", "Hold the cut-over planning meeting: agree how each activity runs and how it is re-entered",
         fdp - s.planning_meeting_days_before * DAY, pm, f"{_n(s.planning_meeting_days_before, 'day')} before FDP",
         "Planning meeting", deadline=True)
     planning = tasks[-1].date
     add("extra_staff", "Book extra staff or protected time for testing and re-entry; move data-rich clinics out of the cut-over",
         planning, pm, "at the planning meeting", "Book staff", on_calendar=False)
-    add("prescribing_window", "Two prescriptions, or paper FP10 instead of EPS repeats (if the practice chooses)",
-        months_before(fdp, s.prescribing_months_before), clerks,
-        f"{_n(s.prescribing_months_before, 'month')} before FDP to {_n(s.prescribing_days_after, 'day')} after go-live",
-        "Prescribing window", end=go_live + s.prescribing_days_after * DAY)
+    window_rule = f"{_n(s.prescribing_months_before, 'month')} before FDP to {_n(s.prescribing_days_after, 'day')} after go-live"
+    if base.prescribing_from < base.prescribing_window_start:
+        window_rule = (f"opened early, {_n(_min_notice(config), 'working day')} before repeat dispensing is cancelled; "
+                       f"ends {_n(s.prescribing_days_after, 'day')} after go-live")
+    add("prescribing_window", f"Two prescriptions, or paper {svc['fp10']} forms instead of EPS repeats (if the practice chooses)",
+        base.prescribing_from, clerks, window_rule, "Prescribing window", end=go_live + s.prescribing_days_after * DAY)
+    if not any(p.kind == "pharmacy" for p in letter_parties(config)):
+        add("pharmacy_notice", "Tell the partner and nominated pharmacies what the prescribing window means for them: "
+            "repeat-dispensing issues cancelled before FDP and re-issued after go-live", base.prescribing_from, clerks,
+            "the prescribing window's first day", "Tell pharmacies")
+    add("fp10_order", f"Order enough paper {svc['fp10']} prescription forms for the prescribing window, if the practice uses paper",
+        cal.subtract_working_days(base.prescribing_from, s.fp10_order_working_days_before), clerks,
+        f"{_n(s.fp10_order_working_days_before, 'working day')} before the prescribing window", f"Order {svc['fp10']}")
+    cancel = base.cancel_repeat_dispensing
+    add("repeat_dispensing_report", f"Run the repeat-dispensing report in {m.source_system}: list the patients with "
+        "outstanding repeat-dispensing issues", min(cal.subtract_working_days(fdp, s.repeat_dispensing_report_working_days_before),
+                                                    cal.subtract_working_days(cancel, 1)), clerks,
+        f"{_n(s.repeat_dispensing_report_working_days_before, 'working day')} before FDP", "RD report")
+    add("cancel_repeat_dispensing", "Cancel outstanding repeat-dispensing issues on the Spine, keeping the list for re-issue",
+        cancel, clerks, f"{_n(s.cancel_repeat_dispensing_working_days_before, 'working day')} before FDP", "Cancel RD")
     add("patient_notice", "Put up the patient poster and publish the notice on the website and by text message",
         fdp - s.patient_notice_days_before * DAY, pm, f"{_n(s.patient_notice_days_before, 'day')} before FDP",
         "Patient notice", deadline=True)
-    for party in config.third_parties:
-        tasks.extend(_party_tasks(party, config, cal))
-    add("links_off", "Switch off third-party links and communications; back up third-party systems", fdp - DAY, pm,
-        "1 day before FDP", "Links off", deadline=True)
+    plans = [party_plan(party, config, cal, base) for party in letter_parties(config)]
+    for plan in plans:
+        tasks.extend(_party_tasks(plan, config))
+    registration = [plan for plan in plans if plan.party.kind == "pcse"]
+    form_day = min((plan.notice for plan in registration), default=base.registration_form)
+    if not registration:
+        add("pcse_form", registration_form_title(config, base.links_off), form_day, pm,
+            f"{_n(s.registration_form_days_before, 'day')} before the registration pause", f"Tell {svc['registration_short']}")
+    add("fp69_clear", f"Clear FP69 flags and pending registrations in {m.source_system}: none outstanding at the pause",
+        cal.subtract_working_days(base.links_off, s.fp69_clear_working_days_before), regs,
+        f"{_n(s.fp69_clear_working_days_before, 'working day')} before the registration pause", "Clear FP69")
+    add("go_no_go", f"Go/no-go decision with the project manager. If no: stay on {m.source_system}, do not log off for "
+        "FDP, and tell every third party the new dates", go_no_go, pm,
+        f"{_n(s.go_no_go_working_days_before, 'working day')} before FDP", "Go/no-go")
+    add("links_off", "Switch off third-party links and communications; registration links (GP Links) pause: send no "
+        "GP Links transactions until go-live; back up third-party systems", fdp - s.links_off_days_before * DAY, pm,
+        f"{_n(s.links_off_days_before, 'day')} before FDP", "Links off", deadline=True)
     add("clear_down", "Export letter and clinical templates to Word; clear inboxes, workflows and open tasks to zero",
         clear_down, pm, f"{_n(s.clear_down_working_days_before, 'working day')} before FDP", "Clear down")
     add("prepare_logs", "Print the log sheets; set up a folder for each cut-over day; archive profiles of staff who have left",
         clear_down, pm, f"{_n(s.clear_down_working_days_before, 'working day')} before FDP", "Print logs", on_calendar=False)
 
     # Final data production and the cut-over
-    add("logoff", f"Everyone logged off {m.source_system} for the final extract", fdp, pm,
-        "FDP day" + (f", by {m.logoff_time}" if m.logoff_time else ""), "Log off", time=m.logoff_time)
+    add("logoff", f"Use {m.source_system} as normal until log-off; everyone logged off for the final extract at {logoff}",
+        fdp, pm, f"FDP day, at {logoff}", "Log off", time=uk_time(m.logoff_time) if m.logoff_time else None, fixed=True)
     add("final_data_production", f"Final data production: {m.source_system} takes the final extract", fdp,
-        m.source_system, "FDP", "FDP", action=False)
+        m.source_system, "FDP", "FDP", action=False, fixed=True)
     add("confirm_extract", f"Get confirmation from {m.source_system} that the final extract was taken; inboxes and tasks still at zero",
-        fdp, pm, "FDP day", "Extract confirmed", on_calendar=False)
-    add("start_logs", "Start the paper logs and the day's folder; send urgent referrals only", fdp, everyone,
-        "FDP day", "Logs start", on_calendar=False)
-    add("cut_over", "Cut-over: record everything on paper for re-entry", fdp, everyone, "FDP to the day before go-live",
-        "Cut-over", action=False, end=go_live - DAY, on_calendar=False)
-    add("pre_go_live_checks", "Fix PDS and registration mismatches; activate smartcards; set up scanners, check-in screens and call boards",
+        fdp, pm, "FDP day", "Extract confirmed", on_calendar=False, fixed=True)
+    add("start_logs", f"Start the paper logs and the day's folder at log-off ({logoff}); send urgent referrals only",
+        fdp, everyone, f"FDP day, from {logoff}", "Logs start", on_calendar=False, fixed=True)
+    add("cut_over", f"Cut-over: from log-off ({logoff}) on FDP day, record everything on paper for re-entry", fdp, everyone,
+        "FDP log-off to the day before go-live", "Cut-over", action=False, end=go_live - DAY, on_calendar=False, fixed=True)
+    for day in m.training:
+        add(f"training:{day.isoformat()}", f"Training on {m.target_system}", day, everyone, "from the settings",
+            "Training", fixed=True)
+    if m.training:
+        add("training_done", f"Training on {m.target_system} finished: check every member of staff has had it",
+            m.training[-1], pm, "the last training date in the settings", "Training done", on_calendar=False, fixed=True)
+    else:
+        add("training_done", f"Training on {m.target_system} finished for every member of staff",
+            cal.subtract_working_days(go_live, s.training_done_working_days_before), pm,
+            f"{_n(s.training_done_working_days_before, 'working day')} before go-live", "Training done")
+    add("smartcards", f"Check every user's smartcard and access roles (RBAC) work in {m.target_system}",
+        cal.subtract_working_days(go_live, s.smartcards_working_days_before), pm,
+        f"{_n(s.smartcards_working_days_before, 'working day')} before go-live", "Smartcards")
+    add("audit_trail", f"Arrange who can read {m.source_system}'s audit trail, which is not migrated, during the read-only period",
+        cal.subtract_working_days(go_live, s.audit_trail_working_days_before), pm,
+        f"{_n(s.audit_trail_working_days_before, 'working day')} before go-live", "Audit trail", on_calendar=False)
+    add("pre_go_live_checks", "Set up scanners, check-in screens and call boards; check printers and templates",
         before_go_live, pm, "the working day before go-live", "Go-live checks", on_calendar=False)
     add("dmd_mapping", f"Check the EPS dm+d mapping in {m.target_system}", before_go_live, clerks,
         "the working day before go-live", "dm+d mapping", on_calendar=False)
 
     # Go-live and after
-    add("go_live", f"Go-live: start using {m.target_system}", go_live, everyone, "go-live", "GO-LIVE", action=False)
-    add("links_on", "Switch third-party links back on and send the resume letters", go_live, pm, "go-live", "Links on", on_calendar=False)
-    add("check_links", f"Check registration and pathology links work in {m.target_system}", go_live, pm, "go-live", "Check links", on_calendar=False)
+    add("go_live", f"Go-live: start using {m.target_system}", go_live, everyone, "go-live", "GO-LIVE", action=False, fixed=True)
+    add("go_live_checks", f"Go-live data checks in {m.target_system}: a sample of patients, QOF and recall registers, "
+        "immunisations; sign off the go-live data", go_live, pm, "go-live", "Data checks", on_calendar=False, fixed=True)
+    add("links_on", "Switch third-party links back on and send the resume letters", go_live, pm, "go-live", "Links on",
+        on_calendar=False, fixed=True)
+    add("check_links", f"Check registration and pathology links work in {m.target_system}", go_live, pm, "go-live",
+        "Check links", on_calendar=False, fixed=True)
     add("patients_online", "Tell patients to register again for online services; re-verify e-mail addresses; update NHS App and text-message settings",
-        go_live, pm, "go-live", "Online services", on_calendar=False)
-    add("repeat_dispensing", "Re-issue EPS repeat dispensing cancelled on the Spine", go_live, clerks, "go-live",
-        "Repeat dispensing", on_calendar=False)
-    add("registrations_resume", "Register the patients on the registrations waiting list", go_live, "Registrations",
-        "go-live", "Registrations", on_calendar=False)
+        go_live, pm, "go-live", "Online services", on_calendar=False, fixed=True)
+    add("reissue_repeat_dispensing", f"Re-issue from {m.target_system} the repeat dispensing cancelled on the Spine",
+        cal.add_working_days(live_day, s.reissue_repeat_dispensing_working_days_after), clerks,
+        f"{_n(s.reissue_repeat_dispensing_working_days_after, 'working day')} after the first working day from go-live"
+        if s.reissue_repeat_dispensing_working_days_after else "the first working day from go-live", "Re-issue RD")
+    add("registrations_resume", "Registrations resume: register the patients on the waiting list", go_live, regs,
+        "go-live", "Registrations", on_calendar=False, fixed=True)
     if breather:
         add("breather_slots", "Fewer or breather slots in the rotas (both systems)", breather[0], admin,
             f"first {_n(s.breather_working_days, 'working day')} from go-live", "Breather slots", action=False,
@@ -210,53 +420,55 @@ def build_schedule(config: Config) -> list[Task]:
     add("save_before_read_only_ends", f"Save anything still needed from {m.source_system} before read-only access ends",
         go_live + max(0, m.read_only_days - s.reminder_days_before) * DAY, pm,
         f"{_n(s.reminder_days_before, 'day')} before read-only access ends", "Save from old system", deadline=True)
-    add("chase_links", "Chase any third party not yet switched back on", cal.add_working_days(go_live, s.chase_working_days_after),
+    add("chase_links", "Chase any third party not yet switched back on, or that has not confirmed its new details",
+        cal.add_working_days(go_live, s.chase_working_days_after),
         pm, f"{_n(s.chase_working_days_after, 'working day')} after go-live", "Chase links")
     add("tracking_update", "Update the tracking database with the go-live date",
         cal.add_working_days(go_live, s.tracking_update_working_days), "Project manager",
         f"within {_n(s.tracking_update_working_days, 'working day')} after go-live", "Tracking database")
     add("rota_limit", f"Last day any {m.source_system} rota may reach", go_live + s.rota_limit_days_after * DAY, admin,
-        f"go-live + {_n(s.rota_limit_days_after, 'day')}", "Rota limit", action=False)
+        f"go-live + {_n(s.rota_limit_days_after, 'day')}", "Rota limit", action=False, fixed=True)
     add("read_only_until", f"{m.source_system} read-only access ends", go_live + m.read_only_days * DAY, pm,
-        f"go-live + {_n(m.read_only_days, 'day')}", "Read-only ends", action=False)
+        f"go-live + {_n(m.read_only_days, 'day')}", "Read-only ends", action=False, fixed=True)
     add("support_until", f"{m.source_system} supplier support ends", go_live + m.source_support_days * DAY, pm,
-        f"go-live + {_n(m.source_support_days, 'day')}", "Support ends", action=False)
+        f"go-live + {_n(m.source_support_days, 'day')}", "Support ends", action=False, fixed=True)
     return sorted(tasks, key=lambda t: (t.date, t.last, _ORDER.get(t.key.split(":")[0], 50), t.key))
 
 
 # Tasks on the same day are listed in the order they are done.
-_ORDER = {"extract_request": 0, "planning_meeting": 2, "notify": 5, "remind": 6, "switch_off": 7,
-          "final_data_production": 10, "logoff": 11, "go_live": 20, "links_on": 21}
+_ORDER = {"extract_request": 0, "extract_request_idp": 0, "planning_meeting": 2, "notify": 5, "remind": 6,
+          "switch_off": 7, "final_data_production": 10, "logoff": 11, "go_live": 20, "links_on": 21}
 
 
-def _party_tasks(party: ThirdParty, config: Config, cal: Calendar) -> list[Task]:
-    """Notice, extract request, reminder and switch-off for one third party."""
-    fdp, s = config.migration.final_data_production, config.schedule
+def _party_tasks(plan: PartyPlan, config: Config) -> list[Task]:
+    """Notice, extract, reminder and switch-off (or the day it must act) for one third party."""
+    party, m, s = plan.party, config.migration, config.schedule
     pm, key, name = "Practice manager", slug(party.name), party.name
-    off_day = fdp - party.switch_off_before * DAY
-    off = cal.on_or_before(off_day)
-
-    def deadline(kind: str, title: str, day: dt.date, rule: str, short: str) -> Task:
-        moved = cal.on_or_before(day)
-        return Task(f"{kind}:{key}", title, moved, pm, rule, short, moved_from=day if moved != day else None, party=name)
-
-    notice_day, rule = fdp - party.notice * DAY, f"{_n(party.notice, 'day')}' notice before FDP"
-    title = f"Send the notice letter to {name}"
+    off = plan.switch_off
     tasks = []
+    if party.kind == "pcse":
+        title = registration_form_title(config, plan.switch_off)
+    else:
+        title = f"Send the notice letter to {name}"
     if party.extract:
-        # One letter asks for the switch-off and for the party's own extract, so it goes at the earlier date.
-        request = fdp - s.extract_request_days_before * DAY
-        if request < notice_day:
-            notice_day, rule = request, f"{_n(s.extract_request_days_before, 'day')} before FDP, to request its extract"
-        title += ", asking for its own extract on FDP day"
-        tasks.append(Task(f"extract_taken:{key}", f"Confirm {name} has taken its extract, matching the final extract", fdp,
-                          pm, "FDP day", f"Extract taken: {name}", party=name, on_calendar=False))
-    tasks.append(deadline("notify", title, notice_day, rule, f"Notice: {name}"))
-    tasks.append(deadline("remind", f"Remind {name} of the switch-off on {uk_date(off)}", off - s.reminder_days_before * DAY,
-                          f"{_n(s.reminder_days_before, 'day')} before its switch-off", f"Remind: {name}"))
-    tasks.append(Task(f"switch_off:{key}", f"{name} switches off: remind them on the day and confirm", off, pm,
-                      f"{_n(party.switch_off_before, 'day')} before FDP", f"Off: {name}",
-                      moved_from=off_day if off != off_day else None, party=name))
+        title += ", asking for its own extract" + (" at IDP and at FDP" if m.initial_data_production else " on FDP day")
+        tasks.append(Task(f"extract_taken:{key}", f"Confirm {name} has taken its extract, matching the final extract",
+                          m.final_data_production, pm, "FDP day", f"Extract taken: {name}", party=name,
+                          on_calendar=False, fixed=True))
+    tasks.append(Task(f"notify:{key}", f"{title}; reply by {uk_date(plan.reply_by)}", plan.notice, pm, plan.notice_rule,
+                      f"Notice: {name}", party=name, reply_by=plan.reply_by, moved_from=plan.moved_from))
+    action = ACTIONS[party.kind].format(source=m.source_system)
+    remind_title, off_title = f"Remind {name}: {action} on {uk_date(off)}", f"{name}: {action} today; check it is done"
+    if party.kind in ("nhs111", "out_of_hours"):  # not switched off: asked where messages go, and from when
+        what = "messages" if party.kind == "nhs111" else "reports"
+        ask = f"where its {what} go during the cut-over, and that they go to {m.target_system} from {uk_date(m.go_live)}"
+        remind_title = f"Remind {name} to confirm {ask}"
+        off_title = f"{name}: check it has confirmed {ask}"
+    tasks.append(Task(f"remind:{key}", remind_title, plan.reminder, pm,
+                      f"{_n(s.reminder_working_days_before, 'working day')} before {plan.switch_off_rule}",
+                      f"Remind: {name}", party=name))
+    tasks.append(Task(f"switch_off:{key}", off_title, off, pm,
+                      plan.switch_off_rule, f"{ACTION_SHORT.get(party.kind, 'Off')}: {name}", party=name))
     return tasks
 
 
@@ -286,6 +498,12 @@ def key_dates(config: Config, tasks: list[Task]) -> dict[str, dt.date]:
     dates["prescribing_from"] = by_key["prescribing_window"].date
     dates["prescribing_until"] = by_key["prescribing_window"].end  # type: ignore[assignment]
     dates["reentry_end"] = by_key["reentry"].end  # type: ignore[assignment]
+    dates["data_signoff"] = by_key["data_signoff"].last
+    dates["pharmacy_notice"] = dates["prescribing_from"]
+    registration = [t.date for t in tasks if t.key.startswith("notify:") and _kind_of(config, t.party) == "pcse"]
+    if registration:
+        dates["pcse_form"] = min(registration)
+    dates["repeat_dispensing"] = dates["reissue_repeat_dispensing"]  # the name before the re-issue had its own rule
     if "breather_slots" in by_key:
         dates["breather_end"] = by_key["breather_slots"].end  # type: ignore[assignment]
     bowel = [t.date for t in tasks if t.key.startswith("switch_off:") and _kind_of(config, t.party) == "bowel_screening"]
@@ -327,12 +545,78 @@ def warnings(config: Config, tasks: list[Task], today: dt.date) -> list[BuildWar
     if not config.third_parties:
         found.append(BuildWarning(("third_parties",), "no third parties are listed, so the pack has no letters; "
                                                       "add them under third_parties"))
+    found += rule_warnings(config)
     parties = {party.name: index for index, party in enumerate(config.third_parties)}
     for task in tasks:
         if task.late(today):
             key = ("third_parties", parties[task.party]) if task.party in parties else ("migration", "final_data_production")
             found.append(BuildWarning(key, f"LATE: '{task.title}' was due {uk_day(task.last)}, "
                                            f"before the build date {uk_date(today)}"))
+    return found
+
+
+def rule_warnings(config: Config) -> list[BuildWarning]:
+    """Settings the rules had to override, and entries that no longer do what they once did."""
+    m, s = config.migration, config.schedule
+    cal = Calendar(m.holidays)
+    base = base_dates(config, cal)
+    found = []
+    eps = [index for index, party in enumerate(config.third_parties) if party.kind == "eps"]
+    if eps:
+        found.append(BuildWarning(("third_parties", eps[0], "kind"),
+                                  "kind eps gets no letter: the Electronic Prescription Service is not switched off. "
+                                  "The repeat-dispensing tasks (report, cancel on the Spine, re-issue after go-live), "
+                                  "the paper prescription stock order and the pharmacy letters (kind pharmacy) replace "
+                                  "it; remove this entry"))
+    for index, party in enumerate(config.third_parties):
+        if party.kind == "eps":
+            continue
+        plan = party_plan(party, config, cal, base)
+        if party.kind == "pharmacy" and party.notice_days is not None:
+            found.append(BuildWarning(("third_parties", index, "notice_days"),
+                                      f"{party.name}: a pharmacy is told on the prescribing window's first day "
+                                      f"({uk_date(plan.notice)}), so notice_days is not used; change "
+                                      "schedule.prescribing_months_before instead"))
+        if party.kind in ("pcse", "pharmacy") and party.switch_off_days_before is not None:
+            setting = ("schedule.links_off_days_before" if party.kind == "pcse"
+                       else "schedule.cancel_repeat_dispensing_working_days_before")
+            found.append(BuildWarning(("third_parties", index, "switch_off_days_before"),
+                                      f"{party.name}: switch_off_days_before is not used for kind {party.kind}; "
+                                      f"change {setting} instead"))
+        if party.kind == "pcse" and party.notice_days is not None and party.notice_days < MIN_REGISTRATION_NOTICE:
+            found.append(BuildWarning(("third_parties", index, "notice_days"),
+                                      f"{party.name}: the registration service needs at least "
+                                      f"{MIN_REGISTRATION_NOTICE} days' notice, so {MIN_REGISTRATION_NOTICE} is used; "
+                                      f"set notice_days to {MIN_REGISTRATION_NOTICE} or more"))
+        if (party.kind == "pcse" and config.practice.nation == "wales"
+                and re.search(r"pcse|england", party.name, re.IGNORECASE)):
+            found.append(BuildWarning(("third_parties", index, "name"),
+                                      f"{party.name}: this practice is in Wales, where registrations go through "
+                                      f"{SERVICES['wales']['registration']}; change this entry to it"))
+        if plan.notice < plan.asked_notice and party.kind != "pharmacy":
+            needed = (plan.switch_off - plan.notice).days
+            found.append(BuildWarning(("third_parties", index, "notice_days"),
+                                      f"{party.name}: its notice would leave fewer than {MIN_REPLY_WORKING_DAYS} "
+                                      f"working days to reply, or no room for a reminder, before "
+                                      f"{uk_date(plan.switch_off)}; it is sent on {uk_date(plan.notice)} instead. "
+                                      f"Set notice_days to at least {needed}"))
+    if base.prescribing_from < base.prescribing_window_start:
+        found.append(BuildWarning(("schedule", "prescribing_months_before"),
+                                  f"the prescribing window would open on {uk_date(base.prescribing_window_start)}, too "
+                                  f"close to cancelling repeat dispensing ({uk_date(base.cancel_repeat_dispensing)}) "
+                                  f"to tell the pharmacies; it opens on {uk_date(base.prescribing_from)} instead. "
+                                  "Set prescribing_months_before higher"))
+    if m.initial_data_production is not None:
+        checked = cal.add_working_days(m.initial_data_production, s.data_checking_working_days + s.data_signoff_working_days)
+        go_no_go = cal.subtract_working_days(m.final_data_production, s.go_no_go_working_days_before)
+        if checked >= go_no_go:
+            found.append(BuildWarning(("migration", "initial_data_production"),
+                                      f"data checking and sign-off after IDP run to {uk_date(checked)}, not before the "
+                                      f"go/no-go decision on {uk_date(go_no_go)}; set initial_data_production earlier "
+                                      "or shorten schedule.data_checking_working_days"))
+    if config.practice.nation == "wales" and m.holidays != "england-and-wales":
+        found.append(BuildWarning(("migration", "holidays"), "the practice is in Wales; its bank holidays are "
+                                                              "england-and-wales"))
     return found
 
 

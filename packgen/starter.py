@@ -46,6 +46,7 @@ practice:
   # email: practice@nhs.net
   # logo: logo.png                     # PNG, JPEG or SVG, in this folder
   # open_days: [monday, tuesday, wednesday, thursday, friday]
+  # nation: england                    # or wales; default from the ODS code (W = wales)
 
 contacts:
   practice_manager: {{name: {q(a.practice_manager)}}}
@@ -61,9 +62,11 @@ migration:
   # holidays: england-and-wales        # or scotland, northern-ireland
   # read_only_days: 45                 # check with the source supplier
   # source_support_days: 90
+  # initial_data_production: YYYY-MM-DD  # the first extract (IDP), before FDP
+  # training: [YYYY-MM-DD]             # training dates, before go-live
 
-# Suppliers, links and services to tell. Kinds: subsidiary_supplier, eps, pathology,
-# bowel_screening, nhs111, out_of_hours, pharmacy, pcse, other.
+# Suppliers, links and services to tell. Kinds: subsidiary_supplier, pathology, bowel_screening,
+# nhs111, out_of_hours, pharmacy, pcse, sms_provider, online_services, other.
 third_parties: []
 #  - name: Eastshire Pathology Service
 #    kind: pathology

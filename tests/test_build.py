@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import re
 
 import pytest
@@ -10,7 +12,7 @@ from click.testing import CliRunner
 from packgen.build import build, practice_slug
 from packgen.cli import main
 from packgen.config import load
-from packgen.content import find
+from packgen.content import find, markdown_env
 from packgen.render import default_dir
 from packgen.roles import ROLES
 
@@ -30,15 +32,18 @@ def test_every_page_is_a4_and_only_the_calendar_and_log_sheets_are_landscape(exa
         size = sorted((float(page.mediabox.width), float(page.mediabox.height)))
         assert size == pytest.approx(sorted(A4), abs=1)
         landscape = float(page.mediabox.width) > float(page.mediabox.height)
-        is_wide = "Calendar: January to March 2027" in texts[number] or re.search(r"Sheet \d+ of \d+ for that day", texts[number])
+        is_wide = "Calendar: December 2026 to March 2027" in texts[number] or re.search(r"Sheet \d+ of \d+ for that day", texts[number])
         assert landscape == bool(is_wide), number
 
 
 def test_cover_names_the_practice_systems_and_dates(example_pack):
     cover = example_pack.pages[0]
+    day = markdown_env().filters["day"]
+    cover = " ".join(cover.split())
     for expected in ["Riverside Medical Centre", "ODS code Y01234", "EMIS Web", "SystmOne", "Cut-over pack",
-                     "Thursday 04/03/2027", "Tuesday 09/03/2027", "Monday 08/03/2027 (5 days)",
-                     "logged off by 18:30", "Jo Bloggs", "Sam Patel", "built 27/11/2026"]:
+                     day(dt.date(2027, 3, 4)), day(dt.date(2027, 3, 9)), f"to the end of {day(dt.date(2027, 3, 8))}",
+                     "use EMIS Web as normal until log-off at 6.30pm", "From log-off at 6.30pm on",
+                     "Jo Bloggs", "Sam Patel", "built 27/11/2026"]:
         assert expected in cover, expected
     assert re.search(r"packgen \d+\.\d+\.\d+ · config [0-9a-f]{10} · built", cover)
 
@@ -46,13 +51,13 @@ def test_cover_names_the_practice_systems_and_dates(example_pack):
 def test_key_dates_are_computed_and_written_dd_mm_yyyy(example_pack):
     text = example_pack.text
     for expected in [
-        "Thursday 28/01/2027",  # extract request: 35 days before FDP
-        "Thursday 04/02/2027",  # planning meeting: 28 days before FDP
-        "Wednesday 03/03/2027",  # links off: the day before FDP
-        "Monday 15/03/2027",  # fifth working day of re-entry
-        "Tuesday 23/03/2027",  # rotas reach no further than go-live + 14
-        "Friday 23/04/2027",  # read-only ends: go-live + 45
-        "Monday 07/06/2027",  # support ends: go-live + 90
+        "Thu 28/01/2027",  # extract request: 35 days before FDP
+        "Thu 04/02/2027",  # planning meeting: 28 days before FDP
+        "Wed 03/03/2027",  # links off: the day before FDP
+        "Mon 15/03/2027",  # fifth working day of re-entry
+        "Tue 23/03/2027",  # rotas reach no further than go-live + 14
+        "Fri 23/04/2027",  # read-only ends: go-live + 45
+        "Mon 07/06/2027",  # support ends: go-live + 90
     ]:
         assert expected in text, expected
     assert not re.search(r"(?<![A-Z]-)\b\d{4}-\d{2}-\d{2}\b", text), "an ISO date reached the page (outside a serial)"
@@ -84,7 +89,8 @@ def test_footer_counts_pages_and_bookmarks_list_sections(example_pack):
     letters = [text for text in pages if "Yours sincerely" in text]
     sheets = [text for text in pages if re.search(r"Sheet \d+ of \d+ for that day", text)]
     handouts = [text for text in pages if text.startswith("Cut-over role card") or "Thank you for your patience" in text]
-    assert len(letters) == 16 and len(sheets) == 33 and len(handouts) == 7
+    # 9 parties, two letters each; FDP day's 7 sheets (one a log, from log-off), then 11 a day for two days
+    assert len(letters) == 18 and len(sheets) == 7 + 2 * 11 and len(handouts) == 7
     for number, text in enumerate(pages, start=1):
         if number > 1 and text not in letters + sheets + handouts:  # handed out or sent: no pack footer
             assert f"Page {number} of {len(pages)}" in text
@@ -125,7 +131,7 @@ def test_cli_build_prints_what_it_wrote(tmp_path):
         f"wrote {pack} ({pages} pages)",
         *[f"wrote {pack.parent}/roles/{n:02d}-{key.replace('_', '-')}.pdf (1 page)" for n, key in enumerate(ROLES, start=1)],
         f"wrote {pack.parent}/patient-poster.pdf (1 page)",
-        f"wrote {pack.parent}/letters/01-2027-06-03-notice-lab.pdf (1 page)",
+        f"wrote {pack.parent}/letters/01-2027-06-02-notice-lab.pdf (1 page)",
         f"wrote {pack.parent}/letters/02-2027-06-14-resume-lab.pdf (1 page)",
         f"wrote {pack.parent}/timeline.ics",
         f"wrote {pack.parent}/patient-notice.txt",
@@ -140,7 +146,7 @@ def test_cli_build_prints_what_it_wrote(tmp_path):
 def test_late_deadlines_are_warned_and_marked(tmp_path):
     path = write(tmp_path / "p.yaml", NO_LOGS + MINIMAL)
     result = build(load(path), tmp_path / "out", today=BUILD_DATE.replace(year=2027, month=6, day=1))
-    assert any(w.startswith("LATE: 'Hold the cut-over planning meeting") and "was due Thursday 13/05/2027" in w
+    assert any(w.startswith("LATE: 'Hold the cut-over planning meeting") and "was due Thursday 13 May 2027" in w
                for w in map(str, result.warnings))
     text = read_pdf(result.folder / "cutover-pack.pdf").text
     assert "LATE" in text

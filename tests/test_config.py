@@ -62,8 +62,8 @@ def test_every_problem_is_reported_at_once_in_file_order(tmp_path):
 def test_unknown_third_party_kind_lists_the_allowed_kinds(tmp_path):
     path = write(tmp_path / "p.yaml", MINIMAL + "third_parties:\n  - name: Labs\n    kind: lab\n")
     assert errors_of(path) == [
-        f"{path}:14: third_parties.0.kind: must be one of subsidiary_supplier, eps, pathology, bowel_screening, "
-        "nhs111, out_of_hours, pharmacy, pcse or other (got 'lab')"
+        f"{path}:14: third_parties.0.kind: must be one of subsidiary_supplier, pathology, bowel_screening, "
+        "nhs111, out_of_hours, pharmacy, pcse, sms_provider, online_services, other or eps (got 'lab')"
     ]
 
 

@@ -28,7 +28,7 @@ def test_practice_content_replaces_adds_and_removes_sections(tmp_path):
     contents = pack.pages[1]
     assert "Appointments at Hillside Surgery" in contents
     assert "Appointments and rotas" not in pack.text
-    assert "Book nothing after Monday 14/06/2027." in pack.text
+    assert "Book nothing after Monday 14 June 2027." in pack.text
     assert "Run flu clinics before 10/06/2027." in pack.text
     assert "Out of hours" not in contents
     assert contents.index("Appointments at Hillside Surgery") < contents.index("Flu clinics") < contents.index("Home visits")

@@ -12,24 +12,25 @@ from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, flat, read_pdf, write
 ALL_KINDS = "third_parties:\n" + "".join(
     f"  - name: {kind.replace('_', ' ').title()} Service\n    kind: {kind}\n    contact: Links Team\n"
     f"    address: [{kind.title()} House, 1 Long Road, Townley, TN1 1AA]\n"
-    for kind in KINDS
+    for kind in KINDS if kind != "eps"
 )
+LETTER_KINDS = [kind for kind in KINDS if kind != "eps"]
 
 
 def test_two_letters_per_party_with_the_right_dates(example_build):
     letters = sorted(p.name for p in (example_build.folder / "letters").iterdir())
-    assert len(letters) == 16  # 8 parties in the example, two letters each
-    assert letters[0] == "01-2027-01-28-notice-docman.pdf" or letters[0].startswith("01-2027-01-28-notice-")
-    assert [name[:2] for name in letters] == [f"{n:02d}" for n in range(1, 17)]
+    assert len(letters) == 18  # 9 parties in the example, two letters each
+    assert letters[0] == "01-2026-12-17-notice-docman.pdf"  # 35 days before IDP, to ask for its extracts
+    assert [name[:2] for name in letters] == [f"{n:02d}" for n in range(1, 19)]
     dates = [name[3:13] for name in letters]
     assert dates == sorted(dates), "file names sort in sending order"
     pathology = read_pdf(example_build.folder / "letters" / next(n for n in letters if "notice-eastshire-pathology" in n))
     assert pathology.reader.get_num_pages() == 1
     text = pathology.text
-    assert "22/02/2027" in text  # dated on its notice deadline: 10 days before FDP, a Monday
+    assert "19/02/2027" in text  # dated on its notice deadline: 10 days before its switch-off (a Sunday), moved to Friday
     for line in ["Results Team", "Eastshire Pathology Service", "Eastshire General Hospital", "Hospital Road", "ES1 1AA"]:
         assert line in text, line
-    assert "Thursday 04/03/2027" in text and "Tuesday 09/03/2027" in text
+    assert "Thursday 4 March 2027" in text and "Tuesday 9 March 2027" in text
     assert "Riverside Medical Centre" in text and "ODS code Y01234" in text and "Jo Bloggs" in text
     resume = read_pdf(example_build.folder / "letters" / next(n for n in letters if "resume-eastshire-pathology" in n))
     assert "09/03/2027" in resume.pages[0].split("Dear")[0]  # dated go-live
@@ -39,8 +40,8 @@ def test_every_kind_has_both_letters_on_one_page_each(tmp_path):
     path = write(tmp_path / "p.yaml", NO_LOGS + MINIMAL + ALL_KINDS)
     result = build(load(path), tmp_path / "out", BUILD_DATE)
     letters = sorted((result.folder / "letters").iterdir())
-    assert len(letters) == 2 * len(KINDS)
-    for kind in KINDS:
+    assert len(letters) == 2 * len(LETTER_KINDS)
+    for kind in LETTER_KINDS:
         name = kind.replace("_", " ").title() + " Service"
         for which in ("notice", "resume"):
             pdf = read_pdf(next(p for p in letters if f"-{which}-{kind.replace('_', '-')}-service" in p.name))
@@ -63,15 +64,15 @@ def test_names_print_literally(tmp_path):
 
 
 def test_late_notice_is_dated_on_the_build_date_and_flagged(tmp_path):
-    path = write(tmp_path / "p.yaml", NO_LOGS + MINIMAL + "third_parties:\n  - name: EPS\n    kind: eps\n")
-    today = dt.date(2027, 5, 20)  # EPS notice was due 35 days before 10/06/2027: Thursday 06/05/2027
+    path = write(tmp_path / "p.yaml", NO_LOGS + MINIMAL + "third_parties:\n  - name: Lab\n    kind: pathology\n")
+    today = dt.date(2027, 6, 4)  # the notice was due 7 days before its switch-off on 09/06/2027: Wednesday 02/06/2027
     result = build(load(path), tmp_path / "out", today)
-    notice = next((result.folder / "letters").glob("*-notice-eps.pdf"))
-    assert notice.name.startswith("01-2027-05-20-")
-    assert any("Send the notice letter to EPS" in w and "06/05/2027" in w for w in map(str, result.warnings))
+    notice = next((result.folder / "letters").glob("*-notice-lab.pdf"))
+    assert notice.name.startswith("01-2027-06-04-")
+    assert any("Send the notice letter to Lab" in w and "Wednesday 2 June 2027" in w for w in map(str, result.warnings))
     pack = read_pdf(result.folder / "cutover-pack.pdf")
-    tracking = flat(next(p for p in pack.pages if "Notice due" in p))
-    assert "Thu 06/05/2027" in tracking and "LATE" in tracking
+    tracking = flat(next(p for p in pack.pages if "Notice due" in flat(p)))
+    assert "Wed 02/06/2027" in tracking and "LATE" in tracking
 
 
 def test_no_third_parties_builds_with_a_warning(tmp_path):
@@ -83,20 +84,20 @@ def test_no_third_parties_builds_with_a_warning(tmp_path):
 
 
 def test_tracking_page_lists_every_party(example_pack):
-    page = flat(next(p for p in example_pack.pages if "Notice due" in p and "Chased" in p))
-    for name in ["Docman", "Electronic Prescription Service", "Eastshire Pathology Service", "Eastshire NHS 111",
+    page = " ".join(flat(p) for p in example_pack.pages if "Notice due" in flat(p) and "Chased" in p)
+    for name in ["Docman", "Eastshire Pathology Service", "Eastshire NHS 111", "TextLink Messaging",
                  "Eastshire Out of Hours Service", "Riverside Pharmacy", "Primary Care Support England"]:
         assert name in page, name
 
 
 def test_rebuild_removes_letters_that_no_longer_exist(tmp_path):
-    path = write(tmp_path / "p.yaml", NO_LOGS + MINIMAL + "third_parties:\n  - name: EPS\n    kind: eps\n  - name: Lab\n    kind: pathology\n")
+    path = write(tmp_path / "p.yaml", NO_LOGS + MINIMAL + "third_parties:\n  - name: Docs\n    kind: other\n  - name: Lab\n    kind: pathology\n")
     first = build(load(path), tmp_path / "out", BUILD_DATE)
     assert len(list((first.folder / "letters").iterdir())) == 4
     write(tmp_path / "p.yaml", NO_LOGS + MINIMAL + "third_parties:\n  - name: Lab\n    kind: pathology\n")
     second = build(load(path), tmp_path / "out", BUILD_DATE)
     assert sorted(p.name for p in (second.folder / "letters").iterdir()) == [
-        "01-2027-06-03-notice-lab.pdf", "02-2027-06-14-resume-lab.pdf"]
+        "01-2027-06-02-notice-lab.pdf", "02-2027-06-14-resume-lab.pdf"]
     write(tmp_path / "p.yaml", NO_LOGS + MINIMAL)
     third = build(load(path), tmp_path / "out", BUILD_DATE)
     assert not (third.folder / "letters").exists()

@@ -37,11 +37,25 @@ def test_sheets_skip_weekends_and_bank_holidays_and_serials_are_unique():
     config = config_of(EASTER)
     assert open_days(config) == [dt.date(2027, 3, 25), dt.date(2027, 3, 30)]
     printed = sheets(config)
-    assert len(printed) == 2 * (3 + 1 + 3 + 1 + 1 + 1 + 1)  # telephone 3, prescriptions 3, the rest 1 a day
+    # FDP day: one sheet per log, for the time after log-off; then telephone 3, prescriptions 3, the rest 1 a day
+    assert len(printed) == 7 + (3 + 1 + 3 + 1 + 1 + 1 + 1)
     serials = [s.serial for s in printed]
     assert len(set(serials)) == len(serials)
-    assert serials[:4] == ["TEL-2027-03-25-01", "TEL-2027-03-25-02", "TEL-2027-03-25-03", "TEL-2027-03-30-01"]
+    assert serials[:4] == ["TEL-2027-03-25-01", "TEL-2027-03-30-01", "TEL-2027-03-30-02", "TEL-2027-03-30-03"]
+    assert {s.starts for s in printed if s.date == dt.date(2027, 3, 25)} == {"close of business"}
+    assert {s.starts for s in printed if s.date != dt.date(2027, 3, 25)} == {None}
     assert sorted(s for s in serials if s.startswith("TEL")) == [s for s in serials if s.startswith("TEL")]
+
+
+def test_fdp_day_sheets_start_at_log_off_and_are_a_setting():
+    config = config_of(EASTER.replace("  go_live:", "  logoff_time: \"13:15\"\n  go_live:")
+                       + "logs:\n  telephone: {fdp_day_sheets: 2}\n  referrals: {fdp_day_sheets: 0}\n")
+    on_fdp = [s for s in sheets(config) if s.date == dt.date(2027, 3, 25)]
+    assert {s.starts for s in on_fdp} == {"1.15pm"}
+    assert [s.serial for s in on_fdp if s.log.name == "telephone"] == ["TEL-2027-03-25-01", "TEL-2027-03-25-02"]
+    assert all(s.of == 2 for s in on_fdp if s.log.name == "telephone")
+    assert not [s for s in on_fdp if s.log.name == "referrals"]
+    assert len([s for s in on_fdp if s.log.name == "prescriptions"]) == 1
 
 
 def test_open_days_and_log_settings_change_the_sheets():
@@ -50,7 +64,7 @@ def test_open_days_and_log_settings_change_the_sheets():
           "  home_visits: {columns: [patient, nhs_number, outcome]}\n")
     assert open_days(config) == [dt.date(2027, 3, 25), dt.date(2027, 3, 27), dt.date(2027, 3, 30)]
     printed = sheets(config)
-    assert sum(s.log.name == "telephone" for s in printed) == 15
+    assert sum(s.log.name == "telephone" for s in printed) == 1 + 5 + 5  # FDP day: from log-off only
     assert not any(s.log.name == "referrals" for s in printed)
     visits = next(s for s in printed if s.log.name == "home_visits")
     assert [c.key for c in visits.log.columns] == ["patient", "nhs_number", "outcome"]
@@ -60,7 +74,7 @@ def test_each_log_is_its_own_landscape_pdf_one_page_per_sheet(easter):
     for name in LOGS:
         pdf = read_pdf(easter.folder / "logs" / f"{name.replace('_', '-')}.pdf")
         per_day = LOGS[name][4]
-        assert len(pdf.pages) == 2 * per_day, name
+        assert len(pdf.pages) == 1 + per_day, name  # FDP day from log-off, then a full day
         for page in pdf.reader.pages:
             assert float(page.mediabox.width) == pytest.approx(841.89, abs=1)
             assert float(page.mediabox.height) == pytest.approx(595.28, abs=1)
@@ -76,8 +90,12 @@ def test_every_column_heading_the_date_and_the_serial_are_printed(easter):
         for column in REENTRY:
             assert column.heading in first
         assert "Re-entry in EMIS Web" in first
-        assert "Thursday 25/03/2027" in first and f"{prefix}-2027-03-25-01" in first
-        assert "Sheet 1 of" in first and "for that day" in first
+        assert "Thu 25/03/2027" in first and f"{prefix}-2027-03-25-01" in first  # numeric on a log sheet
+        assert "from close of business (after log-off)" in first
+        assert "until log-off at close of business, use Vision as normal and write nothing here" in first
+        assert "Sheet 1 of 1 for that day" in first
+        second = flat(pdf.pages[1])
+        assert "after log-off" not in second and "Sheet 1 of" in second
         assert ("Contains patient-identifiable information once completed. Keep secure; destroy under the "
                 "practice's information governance policy after re-entry is checked.") in first
 
@@ -91,7 +109,7 @@ def test_register_lists_exactly_the_sheets_printed(easter):
             on_sheets.append(re.search(r"\b[A-Z]{2,3}-\d{4}-\d{2}-\d{2}-\d{2}\b", text).group())
         elif "Sheet register" in text:
             register += re.findall(r"\b[A-Z]{2,3}-\d{4}-\d{2}-\d{2}-\d{2}\b", text)
-    assert len(on_sheets) == 22
+    assert len(on_sheets) == 18
     assert register == on_sheets
     assert f"{len(on_sheets)} in all" in flat("\n".join(pack.pages))
 

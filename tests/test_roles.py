@@ -28,7 +28,7 @@ def test_each_role_card_is_one_page_in_the_example(example_build):
         assert len(pdf.pages) == 1, card.name
         text = flat(pdf.text)
         assert title in text and "Riverside Medical Centre" in text
-        assert "Thursday 04/03/2027" in text and "Tuesday 09/03/2027" in text
+        assert "Thursday 4 March 2027" in text and "Tuesday 9 March 2027" in text
         assert "Whom to ask" in text
         assert ("Sam Patel" if title == "Practice manager" else "Jo Bloggs") in text.split("Whom to ask")[1]
 
@@ -61,7 +61,7 @@ def test_poster_is_large_print_and_plain_text_notice_is_beside_it(example_build)
         sizes = [char["size"] for char in page.chars if char["text"].strip()]
         assert sizes and min(sizes) >= 16
     text = flat(read_pdf(example_build.folder / "patient-poster.pdf").text)
-    assert "Riverside Medical Centre" in text and "09/03/2027" in text
+    assert "Riverside Medical Centre" in text and "Tuesday 9 March 2027" in text
     notice = (example_build.folder / "patient-notice.txt").read_text(encoding="utf-8")
     assert "Riverside Medical Centre" in notice and "09/03/2027" in notice
     assert "<" not in notice and "&amp;" not in notice and "{{" not in notice

@@ -44,7 +44,7 @@ def by_key(cfg: Config):
         ("clear_down", D(2027, 3, 3)),  # the working day before FDP
         ("cut_over_last_day", D(2027, 3, 8)),
         ("breather_end", D(2027, 3, 10)),  # go-live and the next working day
-        ("chase_links", D(2027, 3, 11)),  # 2 working days after go-live
+        ("chase_links", D(2027, 3, 12)),  # 3 working days after go-live
         ("reentry_end", D(2027, 3, 15)),  # 5 working days from go-live: Tue-Fri, then Monday
         ("tracking_update", D(2027, 3, 16)),  # 5 working days after go-live
         ("prescribing_until", D(2027, 3, 16)),  # go-live + 7
@@ -74,13 +74,14 @@ def test_cut_over_across_christmas_and_new_year_in_england():
     assert tasks["links_off"].moved_from == D(2026, 12, 28)
     assert dates["clear_down"] == D(2026, 12, 24)
     assert dates["breather_end"] == D(2027, 1, 6)
-    assert dates["chase_links"] == D(2027, 1, 7)
+    assert dates["chase_links"] == D(2027, 1, 8)
     assert dates["reentry_end"] == D(2027, 1, 11)
     assert dates["extract_request"] == D(2026, 11, 24)  # 35 days before, a Tuesday
 
 
 def test_deadline_on_christmas_day_moves_to_christmas_eve():
-    cfg = config(D(2026, 12, 29), D(2027, 1, 5), parties=[{"name": "Lab", "kind": "pathology", "notice_days": 4}])
+    # The lab acts on Monday 04/01/2027; 10 days' notice before that is Christmas Day.
+    cfg = config(D(2027, 1, 5), D(2027, 1, 8), parties=[{"name": "Lab", "kind": "pathology", "notice_days": 10}])
     notice = by_key(cfg)["notify:lab"]
     assert (notice.moved_from, notice.date) == (D(2026, 12, 25), D(2026, 12, 24))
 
@@ -97,8 +98,9 @@ def test_cut_over_across_easter():
     assert tasks["notify:docs"].date == D(2027, 2, 23)  # provides an extract: notified when extracts are requested
     docs = config(D(2027, 3, 30), D(2027, 4, 6), parties=[
         {"name": "Docs", "kind": "subsidiary_supplier", "notice_days": 4, "provides_extract": False}])
-    assert by_key(docs)["notify:docs"].date == D(2027, 3, 25)  # 26/03 is Good Friday
-    assert tasks["remind:bowel-hub"].date == D(2027, 3, 18)  # 7 days before its switch-off
+    # 4 days before its switch-off (Thursday 25/03) is a Sunday; it moves to Friday 19/03
+    assert by_key(docs)["notify:docs"].date == D(2027, 3, 19)
+    assert tasks["remind:bowel-hub"].date == D(2027, 3, 23)  # 2 working days before its switch-off
     assert dates_of(cfg)["clear_down"] == D(2027, 3, 25)
 
 
@@ -114,17 +116,24 @@ def test_default_notice_by_kind():
     cfg = config(D(2027, 3, 4), D(2027, 3, 9), parties=[
         {"name": "EPS", "kind": "eps"}, {"name": "Docman", "kind": "subsidiary_supplier"},
         {"name": "Pharmacy", "kind": "pharmacy"}, {"name": "Hub", "kind": "bowel_screening"},
+        {"name": "Lab", "kind": "pathology"}, {"name": "PCSE", "kind": "pcse"},
     ])
     tasks = by_key(cfg)
-    assert tasks["notify:eps"].date == D(2027, 1, 28)  # 35 days
+    assert not [key for key in tasks if key.endswith(":eps")]  # EPS is not switched off: no letter, no task
     assert tasks["notify:docman"].date == D(2027, 1, 28)  # 5 days' notice, but it must be asked for its extract at 35
-    assert tasks["notify:pharmacy"].date == D(2027, 2, 25)  # 7 days
+    assert tasks["notify:pharmacy"].date == D(2027, 2, 4)  # the prescribing window's first day
+    assert tasks["notify:lab"].date == D(2027, 2, 24)  # 7 days before its switch-off on 03/03
+    assert tasks["notify:pcse"].date == D(2027, 2, 17)  # 14 days before the registration pause on 03/03
     assert tasks["switch_off:hub"].date == D(2027, 3, 2)
     assert "extract_taken:pharmacy" not in tasks and tasks["extract_taken:docman"].date == D(2027, 3, 4)
-    plain = by_key(config(D(2027, 3, 4), D(2027, 3, 9), parties=[
-        {"name": "Docman", "kind": "subsidiary_supplier", "provides_extract": False}]))
-    assert plain["notify:docman"].date == D(2027, 2, 26)  # 5 days: 27/02 is a Saturday
-    assert plain["notify:docman"].moved_from == D(2027, 2, 27)
+    plain_cfg = config(D(2027, 3, 4), D(2027, 3, 9), parties=[
+        {"name": "Docman", "kind": "subsidiary_supplier", "provides_extract": False}])
+    plain = by_key(plain_cfg)
+    # 5 days before its switch-off on Wednesday 03/03 is Friday 26/02, which leaves only 2 working days to reply:
+    # it goes a working day earlier, and the build says which setting to change.
+    assert plain["notify:docman"].date == D(2027, 2, 25)
+    found = [str(w) for w in warnings(plain_cfg, build_schedule(plain_cfg), D(2026, 11, 27))]
+    assert any("Docman" in w and "Set notice_days to at least 6" in w for w in found), found
 
 
 def test_months_before_clamps_to_the_end_of_the_month():
@@ -148,7 +157,7 @@ def test_groups_cover_every_task_once():
 def test_wall_calendar_is_whole_weeks_from_first_task_to_end_of_reentry():
     cfg = config(D(2026, 12, 29), D(2027, 1, 5))
     weeks = wall_calendar(cfg, build_schedule(cfg))
-    assert weeks[0][0].date == D(2026, 11, 23)  # Monday of the week of the extract request
+    assert weeks[0][0].date == D(2026, 10, 5)  # Monday of the week to ask for the IDP date (84 days before FDP)
     assert weeks[-1][-1].date == D(2027, 1, 17)  # Sunday of the week re-entry and tracking end
     assert all(len(week) == 7 for week in weeks)
     days = {day.date: day for week in weeks for day in week}
@@ -179,4 +188,4 @@ def test_past_deadlines_are_late_but_dates_to_know_are_not():
     assert not tasks["reentry"].late(today)
     found = [w.message for w in warnings(cfg, list(tasks.values()), today)]
     assert "LATE: 'Hold the cut-over planning meeting: agree how each activity runs and how it is re-entered' was due " \
-           "Thursday 04/02/2027, before the build date 05/03/2027" in found
+           "Thursday 4 February 2027, before the build date 05/03/2027" in found
