@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -58,12 +59,25 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+# One address and nothing else: no spaces, no line breaks, no second address, no display name.
+EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                   r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
+
+
+def _email(value: str) -> str:
+    """An address goes into e-mail headers as it is: refuse anything but one plain address."""
+    if not EMAIL.fullmatch(value):
+        raise _problem(f"must be one e-mail address, like name@nhs.net (got {_shown(value)})")
+    return value
+
+
 Date = Annotated[dt.date, BeforeValidator(_iso_date)]
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 Weekday = Literal[WEEKDAYS]  # type: ignore[valid-type]
 ColumnKey = Literal[tuple(COLUMNS)]  # type: ignore[valid-type]
 Text = Annotated[str, BeforeValidator(_text), StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
 Days = Annotated[int, Field(ge=0, le=3650)]
+Email = Annotated[Text, AfterValidator(_email)]
 
 
 class Strict(BaseModel):
@@ -77,7 +91,7 @@ class Practice(Strict):
     ods_code: str = Field(description="ODS code: one letter and five digits, e.g. A81001.")
     address: list[Text] = Field(min_length=1, max_length=8, description="Postal address, one line per item.")
     phone: Text | None = None
-    email: Text | None = None
+    email: Email | None = None
     logo: Path | None = Field(None, description="Logo image (PNG, JPEG or SVG), relative to the config file.")
     open_days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS[:5]), min_length=1, max_length=7,
                                      description="Days the practice is open; log sheets are printed for these.")
@@ -108,7 +122,7 @@ class Practice(Strict):
 class Person(Strict):
     name: Text
     phone: Text | None = None
-    email: Text | None = None
+    email: Email | None = None
 
 
 class ProjectManager(Person):
@@ -166,7 +180,7 @@ class ThirdParty(Strict):
     kind: Kind
     contact: Text | None = Field(None, description="Addressee, e.g. a team or a person.")
     address: list[Text] = Field(default_factory=list, max_length=8)
-    email: Text | None = None
+    email: Email | None = None
     phone: Text | None = None
     notice_days: Days | None = Field(None, description="Days' notice before FDP; default by kind: eps 35, subsidiary_supplier 5, others 7.")
     switch_off_days_before: Days | None = Field(None, description="Days before FDP its link goes off; default 1, bowel_screening 2.")
