@@ -464,9 +464,51 @@ def _model_of(annotation: Any) -> Any:
     return None
 
 
+SHARED = "Shared"  # prefix of the relaxed copies of the schema's definitions
+
+
 def json_schema() -> dict[str, Any]:
-    """The JSON Schema of practice.yaml, for editors' completion and checking."""
-    schema = Config.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "packgen practice config"
-    return schema
+    """The JSON Schema of practice.yaml, for editors' completion and checking.
+
+    A config with `extends` gets the rest from the files it extends, and a file without `practice:`
+    is a file of shared defaults (`_wave.yaml`): in both, every key is optional. Any other config
+    must be complete. Lists are never merged, so an item of a list (a third party) is always complete."""
+    strict = Config.model_json_schema()
+    defs: dict[str, Any] = strict.pop("$defs")
+    relaxed: dict[str, Any] = {}
+    loose = _relaxed_object(strict, defs, relaxed)
+    loose["properties"] = {"extends": {"type": "string", "title": "Extends", "description":
+                                       "A file of shared values this one builds on, relative to this file's folder."},
+                           **loose["properties"]}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "packgen practice config",
+        "if": {"anyOf": [{"required": ["extends"]}, {"not": {"required": ["practice"]}}]},
+        "then": {"$ref": f"#/$defs/{SHARED}Config"},
+        "else": {"$ref": "#/$defs/Config"},
+        "$defs": {**defs, **{SHARED + name: value for name, value in relaxed.items()},
+                  "Config": strict, SHARED + "Config": loose},
+    }
+
+
+def _relaxed(node: Any, defs: dict[str, Any], relaxed: dict[str, Any]) -> Any:
+    """The schema of a key's value with every mapping's keys optional; list items are left as they are."""
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref", "")
+    if ref.startswith("#/$defs/"):
+        name = ref.removeprefix("#/$defs/")
+        if name not in relaxed:
+            relaxed[name] = {}  # a cycle stops here
+            relaxed[name] = _relaxed_object(defs[name], defs, relaxed)
+        return {**node, "$ref": f"#/$defs/{SHARED}{name}"}
+    if "anyOf" in node:
+        return {**node, "anyOf": [_relaxed(option, defs, relaxed) for option in node["anyOf"]]}
+    return _relaxed_object(node, defs, relaxed) if "properties" in node else node
+
+
+def _relaxed_object(node: dict[str, Any], defs: dict[str, Any], relaxed: dict[str, Any]) -> dict[str, Any]:
+    copy = {key: value for key, value in node.items() if key != "required"}
+    if "properties" in copy:
+        copy["properties"] = {key: _relaxed(value, defs, relaxed) for key, value in copy["properties"].items()}
+    return copy

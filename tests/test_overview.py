@@ -1,0 +1,119 @@
+"""The wave overview: overview.pdf, wave.ics and wave.csv for the example wave."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+import vobject
+
+from packgen.config import load
+from packgen.ics import timeline_ics
+from packgen.overview import _cell, clock, wave_ics, wave_rows, waves, write_overview
+from packgen.schedule import build_schedule
+from packgen.wave import Outcome
+
+from .conftest import BUILD_DATE, ROOT, flat, read_pdf
+
+WAVE = ROOT / "practices" / "wave-eastshire-2027"
+FAILURE = "practices/wave-eastshire-2027/millbrook-health-centre.yaml:1: content: the pack could not be laid out"
+
+
+@pytest.fixture(scope="session")
+def example_wave(tmp_path_factory):
+    """The example wave's overview, as `packgen build` writes it after its practices: Brookside
+    built, Millbrook failed (the packs themselves are not needed for the overview)."""
+    (name, configs), = waves([WAVE])
+    brookside, millbrook = configs
+    outcomes = {str(brookside): Outcome(str(brookside), "out/y02345-brookside-surgery", 90),
+                str(millbrook): Outcome(str(millbrook), problems=(FAILURE,), exit_code=1)}
+    rows = wave_rows(configs, outcomes, BUILD_DATE)
+    out = tmp_path_factory.mktemp("wave")
+    written = write_overview(name, rows, out, BUILD_DATE)
+    return name, rows, out, written
+
+
+def test_the_overview_has_a_row_per_practice_and_marks_the_failed_one(example_wave):
+    name, _, _, written = example_wave
+    assert name == "wave-eastshire-2027" and written.folder.name == name and written.laid_out
+    pdf = read_pdf(written.folder / "overview.pdf")
+    assert {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in pdf.reader.pages} == {(842, 595)}
+    first = flat(pdf.pages[0])
+    assert "Wave overview: wave-eastshire-2027" in first and "2 practices: 1 built, 1 failed" in first
+    assert "Brookside Surgery ODS Y02345 EMIS Web → SystmOne – Thu 22/04/2027 Tue 27/04/2027 5 days 16 4 by post 33" in first
+    assert "Built: 90 pages" in first
+    assert "Millbrook Health Centre ODS Y03456" in first and "Wed 12/05/2027 Mon 17/05/2027" in first
+    assert f"FAILED {FAILURE}" in first.replace("2027/ ", "2027/")  # the path wraps after a slash
+
+
+def test_the_chart_and_the_week_by_week_list(example_wave):
+    pdf = read_pdf(example_wave[3].folder / "overview.pdf")
+    text = flat(pdf.text)
+    assert "Week beginning (Monday)" in text
+    for label in ("22/03", "19/04", "17/05", "FDP 22/04", "Go-live 27/04", "FDP 12/05", "Go-live 17/05"):
+        assert label in text, label
+    assert "ODS Y03456: build failed" in text
+    assert "Week beginning Monday 15/03/2027" in text
+    assert ("Thu 18/03/2027 Brookside Surgery Send letter 01, the notice letter to Docman (by email)") in text
+    assert "Brook Street Pharmacy (by post)" in text
+    assert ("Thu 22/04/2027 Brookside Surgery Final data production; everyone logged off EMIS Web by 6.30pm") in text
+    assert "Wed 12/05/2027 Millbrook Health Centre Final data production; everyone logged off EMIS Web by 7pm" in text
+    assert "Mon 17/05/2027 Millbrook Health Centre Go-live on SystmOne" in text
+    assert "Wed 21/04/2027 Brookside Surgery Docman switches off" in text
+
+
+def test_an_unchanged_wave_reuses_its_overview(example_wave):
+    name, rows, out, written = example_wave
+    again = write_overview(name, rows, out, BUILD_DATE)
+    assert (again.laid_out, again.unchanged) == (False, True)
+    assert sorted(p.name for p in written.folder.iterdir()) == ["manifest.json", "overview.pdf", "wave.csv", "wave.ics"]
+
+
+def test_the_wave_calendar_opens_in_a_second_parser(example_wave):
+    name, rows, _, written = example_wave
+    data = (written.folder / "wave.ics").read_text(encoding="utf-8")
+    calendar = vobject.readOne(data)
+    events = {event.uid.value: event for event in calendar.vevent_list}
+    assert len(events) == 10  # five key dates for each of two practices
+    fdp = events["final_data_production.y02345@wave.packgen"]
+    assert str(fdp.dtstart.value) == "2027-04-22"
+    assert fdp.summary.value == "Brookside Surgery: final data production (FDP), everyone logged off by 6.30pm"
+    cut_over = events["cut_over.y03456@wave.packgen"]
+    assert (str(cut_over.dtstart.value), str(cut_over.dtend.value)) == ("2027-05-12", "2027-05-17")
+    own = set()
+    for config in sorted(WAVE.glob("[!_]*.yaml")):
+        c = load(config).config
+        own |= {e.uid.value for e in vobject.readOne(timeline_ics(c, build_schedule(c), BUILD_DATE).decode()).vevent_list}
+    assert not own & set(events)  # apart from the practices' own calendars
+    later = wave_ics(name, rows, BUILD_DATE.replace(day=28))
+    assert {e.uid.value for e in vobject.readOne(later.decode()).vevent_list} == set(events)  # stable across rebuilds
+
+
+def test_the_wave_table_for_spreadsheets(example_wave):
+    rows = list(csv.DictReader(io.StringIO((example_wave[3].folder / "wave.csv").read_text(encoding="utf-8"))))
+    assert [(r["practice"], r["ods_code"], r["final_data_production"], r["go_live"], r["cut_over_days"], r["build"])
+            for r in rows] == [("Brookside Surgery", "Y02345", "2027-04-22", "2027-04-27", "5", "built"),
+                               ("Millbrook Health Centre", "Y03456", "2027-05-12", "2027-05-17", "5", "failed")]
+    assert rows[0]["letters"] == "16" and rows[0]["letters_by_post"] == "4" and rows[0]["sheets"] == "33"
+    assert rows[1]["error"] == FAILURE and rows[0]["error"] == ""
+
+
+def test_no_cell_runs_as_a_formula():
+    assert [_cell(v) for v in ("=1+1", "+44 1234", "-x", "@SUM(A1)", "Brookside", None)] == [
+        "'=1+1", "'+44 1234", "'-x", "'@SUM(A1)", "Brookside", ""]
+
+
+def test_times_in_running_text():
+    assert [clock(t) for t in ("18:30", "19:00", "12:00", "00:15", "09:05")] == ["6.30pm", "7pm", "12pm", "12.15am", "9.05am"]
+
+
+def test_a_config_that_cannot_be_read_still_has_its_row(tmp_path):
+    bad = tmp_path / "wave" / "broken.yaml"
+    bad.parent.mkdir()
+    bad.write_text("practice: [\n", encoding="utf-8")
+    rows = wave_rows([bad], {str(bad): Outcome(str(bad), problems=(f"{bad}:1: the YAML is malformed",), exit_code=2)},
+                     BUILD_DATE)
+    assert [(r.name, r.built, r.error) for r in rows] == [("broken.yaml", False, f"{bad}:1: the YAML is malformed")]
+    assert waves([tmp_path / "wave", Path(bad)]) == [("wave", [bad])]
