@@ -15,9 +15,17 @@ from typing import Any
 from icalendar import Calendar, Event
 
 from . import __version__
+from .build import prepare, publish
+from .cache import Cache
+from .config import Config, load
 from .dates import uk_date
-from .errors import PackgenError
+from .errors import ConfigError, PackgenError
+from .letters import Letter
+from .logs import sheets
+from .manifest import MANIFEST, inputs_key, manifest, unchanged
+from .render import default_dir, render_template, template_env
 from .schedule import DAY, Task, build_schedule, slug
+from .wave import Outcome, config_paths
 
 OVERVIEW = "overview.pdf"
 WAVE_ICS = "wave.ics"
@@ -82,10 +90,10 @@ def clock(time: str) -> str:
     return f"{shown}{'' if minutes == 0 else f'.{minutes:02d}'}{suffix}"
 
 
-def practice_row(config: str, practice: Any, tasks: list[Task], letters: list[Any] | None, sheets: int | None,
-                 outcome: Any) -> Row:
-    """The row of a practice whose config was read: `practice` its Config, `letters` its letters when its
-    content could be read too, `outcome` how its build went (wave.Outcome)."""
+def practice_row(config: str, practice: Config, tasks: list[Task], letters: list[Letter] | None,
+                 sheet_count: int | None, outcome: Outcome | None) -> Row:
+    """The row of a practice whose config was read: `letters` are its letters when its content could be
+    read too, `outcome` how its build went (None: it was not built)."""
     p, m = practice.practice, practice.migration
     by_key = {task.key: task for task in tasks}
     items = []
@@ -108,8 +116,8 @@ def practice_row(config: str, practice: Any, tasks: list[Task], letters: list[An
         logoff_time=m.logoff_time,
         letters=None if letters is None else len(letters),
         by_post=None if letters is None else sum(1 for letter in letters if not letter.party.email),
-        sheets=sheets, pages=None if failed else outcome.pages,
-        folder=None if failed or not outcome.folder else Path(outcome.folder).name,
+        sheets=sheet_count, pages=None if failed or outcome is None else outcome.pages,
+        folder=None if failed or outcome is None or not outcome.folder else Path(outcome.folder).name,
         error=(outcome.reason if outcome is not None else "not built") if failed else None,
         items=tuple(sorted(items, key=lambda item: (item.date, not item.milestone, item.what))))
 
@@ -125,7 +133,7 @@ LABEL_WIDTH = 62.0
 AXIS_HEIGHT = 9.0
 ROW_HEIGHT = 12.0
 LABEL_EM = 2.9  # font size of the chart's small labels
-ROWS_PER_CHART = 12  # a chart never breaks across pages: more rows go in another chart
+ROWS_PER_CHART = 10  # a chart never breaks across pages: more rows go in another chart
 
 
 @dataclass(frozen=True)
@@ -187,7 +195,7 @@ def charts(rows: list[Row], today: dt.date) -> list[Chart]:
     last = max(row.reentry_end for row in dated)  # type: ignore[type-var]
     start = first - first.weekday() * DAY
     stop = last + (7 - last.weekday()) * DAY  # the Monday after the last day
-    left, right = LABEL_WIDTH, CHART_WIDTH - 2.0
+    left, right = LABEL_WIDTH, CHART_WIDTH - 20.0  # room on the right for the last go-live label
     per_day = (right - left) / (stop - start).days
 
     def x(day: dt.date) -> float:
@@ -320,11 +328,6 @@ class Written:
 def write_overview(wave: str, rows: list[Row], output: Path, today: dt.date) -> Written:
     """Lay out overview.pdf (or take it from the cache when its HTML is unchanged) and publish
     OUTPUT/waves/<wave>/ with wave.ics, wave.csv and a manifest."""
-    from .build import publish  # build imports much of packgen; only this edge needs it
-    from .cache import Cache
-    from .manifest import MANIFEST, inputs_key, manifest, unchanged
-    from .render import default_dir, render_template, template_env
-
     name = slug(wave)
     folder = output / WAVES / name
     text = render_template(template_env(None), "wave-overview.html", context(wave, rows, today))
@@ -333,7 +336,7 @@ def write_overview(wave: str, rows: list[Row], output: Path, today: dt.date) -> 
     laid = cache.get(key)
     fresh = laid is None
     if laid is None:
-        from .pdf import Job, lay_out
+        from .pdf import Job, lay_out  # WeasyPrint is loaded only when something is laid out
 
         templates = str(default_dir("templates"))
         laid = lay_out(Job(text, f"Wave overview: {wave}", templates, (templates,), today))
@@ -351,13 +354,8 @@ def write_overview(wave: str, rows: list[Row], output: Path, today: dt.date) -> 
     return Written(folder, laid.pages, fresh, False)
 
 
-def wave_rows(configs: list[Path], outcomes: dict[str, Any], today: dt.date) -> list[Row]:
+def wave_rows(configs: list[Path], outcomes: dict[str, Outcome], today: dt.date) -> list[Row]:
     """A row for every config of the wave, read again here: the builds ran in other processes."""
-    from .build import prepare
-    from .config import load
-    from .errors import ConfigError
-    from .logs import sheets
-
     rows = []
     for config in configs:
         outcome = outcomes.get(str(config))
@@ -385,8 +383,6 @@ def _one_line(text: str) -> str:
 
 def waves(args: list[Path]) -> list[tuple[str, list[Path]]]:
     """Each folder among `args` that holds practices: its name and its configs, in the order they are built."""
-    from .wave import config_paths
-
     found = []
     for arg in args:
         if arg.is_dir():

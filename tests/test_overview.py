@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 
 import pytest
 import vobject
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from packgen.config import load
 from packgen.ics import timeline_ics
-from packgen.overview import _cell, clock, wave_ics, wave_rows, waves, write_overview
+from packgen.overview import ROW_HEIGHT, ROWS_PER_CHART, Row, _cell, charts, clock, wave_ics, wave_rows, waves, write_overview
 from packgen.schedule import build_schedule
 from packgen.wave import Outcome
 
@@ -117,3 +120,56 @@ def test_a_config_that_cannot_be_read_still_has_its_row(tmp_path):
                      BUILD_DATE)
     assert [(r.name, r.built, r.error) for r in rows] == [("broken.yaml", False, f"{bad}:1: the YAML is malformed")]
     assert waves([tmp_path / "wave", Path(bad)]) == [("wave", [bad])]
+
+
+DAYS = st.dates(min_value=dt.date(2026, 1, 1), max_value=dt.date(2029, 12, 31))
+
+
+@settings(max_examples=200, deadline=None)
+@given(starts=st.lists(st.tuples(DAYS, st.integers(0, 60), st.integers(1, 30), st.integers(1, 20),
+                                 st.one_of(st.none(), st.integers(1, 60))), min_size=1, max_size=30),
+       today=DAYS)
+def test_every_bar_lies_on_the_shared_axis_in_date_order(starts, today):
+    rows = [Row(config=f"{n}.yaml", name=f"Practice {n}", ods_code=f"A{n:05d}", planning_meeting=planning,
+                final_data_production=planning + dt.timedelta(days=lead),
+                go_live=planning + dt.timedelta(days=lead + cut),
+                reentry_end=planning + dt.timedelta(days=lead + cut + reentry),
+                initial_data_production=None if idp is None else planning + dt.timedelta(days=lead) - dt.timedelta(days=idp))
+            for n, (planning, lead, cut, reentry, idp) in enumerate(starts)]
+    found = charts(rows, today)
+    assert sum(len(chart.rows) for chart in found) == len(rows)
+    assert all(len(chart.rows) <= ROWS_PER_CHART for chart in found)
+    for chart in found:
+        assert chart.weeks == found[0].weeks  # one time axis for the whole wave
+        xs = [week.x for week in chart.weeks]
+        assert xs[0] == chart.left and xs[-1] == pytest.approx(chart.right, abs=0.01)
+        gaps = [b - a for a, b in zip(xs, xs[1:])]
+        assert max(gaps) - min(gaps) <= 0.03  # every week the same width (x is rounded to 0.01 mm)
+        assert any(week.label for week in chart.weeks)
+        for row in chart.rows:
+            preparation, cut_over, reentry = row.bars
+            assert chart.left <= preparation.x and reentry.x + reentry.width <= chart.right + 0.01
+            assert preparation.x + preparation.width == pytest.approx(cut_over.x, abs=0.01)
+            assert cut_over.x + cut_over.width == pytest.approx(reentry.x, abs=0.01)
+            assert cut_over.width > 0 and reentry.width > 0 and preparation.width >= 0
+            for mark in row.marks:
+                assert sum(mark.box) <= chart.width  # no label runs off the right of the page
+            if row.idp is not None:
+                assert chart.left <= row.idp <= cut_over.x
+            assert row.y + ROW_HEIGHT <= chart.height
+        if chart.today is not None:
+            assert chart.left <= chart.today <= chart.right + 0.01
+
+
+def test_an_idp_is_shown_in_the_table_and_on_the_chart(tmp_path):
+    row = Row(config="p.yaml", name="Hillside Surgery", ods_code="B12345", source_system="Vision",
+              target_system="EMIS Web", initial_data_production=dt.date(2027, 4, 1),
+              final_data_production=dt.date(2027, 5, 6), go_live=dt.date(2027, 5, 10),
+              planning_meeting=dt.date(2027, 4, 8), reentry_end=dt.date(2027, 5, 14), letters=0, by_post=0,
+              sheets=12, pages=40, folder="b12345-hillside-surgery")
+    written = write_overview("wave", [row], tmp_path, BUILD_DATE)
+    text = flat(read_pdf(written.folder / "overview.pdf").text)
+    assert "Hillside Surgery ODS B12345 Vision → EMIS Web Thu 01/04/2027 Thu 06/05/2027 Mon 10/05/2027 4 days" in text
+    assert "IDP 01/04" in text and "29/03" in text  # the axis starts on the Monday before the IDP
+    events = {e.uid.value: e for e in vobject.readOne((written.folder / "wave.ics").read_text()).vevent_list}
+    assert str(events["initial_data_production.b12345@wave.packgen"].dtstart.value) == "2027-04-01"
