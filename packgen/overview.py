@@ -195,7 +195,7 @@ def charts(rows: list[Row], today: dt.date) -> list[Chart]:
     last = max(row.reentry_end for row in dated)  # type: ignore[type-var]
     start = first - first.weekday() * DAY
     stop = last + (7 - last.weekday()) * DAY  # the Monday after the last day
-    left, right = LABEL_WIDTH, CHART_WIDTH - 20.0  # room on the right for the last go-live label
+    left, right = LABEL_WIDTH, CHART_WIDTH - 24.0  # room on the right for the last go-live label
     per_day = (right - left) / (stop - start).days
 
     def x(day: dt.date) -> float:
