@@ -15,7 +15,7 @@ from .build import PACK, build, build_date, prepare
 from .config import json_schema, load
 from .errors import ConfigError, PackgenError
 from .starter import Answers, write_starter
-from .overview import OVERVIEW, WAVE_CSV, WAVE_ICS, wave_rows, waves, write_overview
+from .overview import OVERVIEW, WAVE_CSV, WAVE_ICS, overview, waves
 from .wave import Outcome, build_many, config_paths, nothing_to_build
 
 
@@ -112,7 +112,7 @@ def build_command(configs: tuple[Path, ...], output: Path, today: dt.date | None
 def _overviews(folders: list[tuple[str, list[Path]]], outcomes: dict[str, Outcome], output: Path, today: dt.date) -> None:
     """The overview of each wave folder built, after its practices."""
     for wave, configs in folders:
-        written = write_overview(wave, wave_rows(configs, outcomes, today), output, today)
+        written = overview(wave, configs, outcomes, output, today)
         if written.unchanged:
             click.echo(f"nothing changed in wave {wave}: kept {written.folder} as it is")
         else:

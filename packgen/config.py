@@ -77,7 +77,7 @@ Weekday = Literal[WEEKDAYS]  # type: ignore[valid-type]
 ColumnKey = Literal[tuple(COLUMNS)]  # type: ignore[valid-type]
 Text = Annotated[str, BeforeValidator(_text), StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
 Days = Annotated[int, Field(ge=0, le=3650)]
-Email = Annotated[Text, AfterValidator(_email)]
+Email = Annotated[Text, AfterValidator(_email), Field(json_schema_extra={"format": "email"})]
 
 
 class Strict(BaseModel):

@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -325,27 +326,55 @@ class Written:
     unchanged: bool  # the folder already held exactly these files
 
 
-def write_overview(wave: str, rows: list[Row], output: Path, today: dt.date) -> Written:
+def overview(wave: str, configs: list[Path], outcomes: dict[str, Outcome], output: Path, today: dt.date) -> Written:
+    """The wave's overview after its practices were built. When every practice built and nothing any of
+    them read has changed since the overview was written, it is kept as it is without reading anything again."""
+    key = wave_key(wave, configs, outcomes, today)
+    folder = output / WAVES / slug(wave)
+    if key is not None:
+        kept = unchanged(folder, key)
+        if kept is not None:
+            return Written(folder, int(kept["files"][OVERVIEW]["pages"]), False, True)
+    return write_overview(wave, wave_rows(configs, outcomes, today), output, today, key)
+
+
+def wave_key(wave: str, configs: list[Path], outcomes: dict[str, Outcome], today: dt.date) -> str | None:
+    """A hash of everything the overview shows, from the manifests of the packs just built (each holds
+    a hash of everything its build read); None when a practice failed or its manifest cannot be read."""
+    digest = hashlib.sha256(f"{wave}\0{today.isoformat()}".encode("utf-8"))
+    for config in configs:
+        outcome = outcomes.get(str(config))
+        if outcome is None or outcome.problems or not outcome.folder:
+            return None
+        try:
+            inputs = json.loads((Path(outcome.folder) / MANIFEST).read_text(encoding="utf-8"))["inputs"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        digest.update(f"\0{config}\0{outcome.folder}\0{outcome.pages}\0{inputs}".encode("utf-8"))
+    return digest.hexdigest()
+
+
+def write_overview(wave: str, rows: list[Row], output: Path, today: dt.date, key: str | None = None) -> Written:
     """Lay out overview.pdf (or take it from the cache when its HTML is unchanged) and publish
-    OUTPUT/waves/<wave>/ with wave.ics, wave.csv and a manifest."""
+    OUTPUT/waves/<wave>/ with wave.ics, wave.csv and a manifest recording `key` (see wave_key)."""
     name = slug(wave)
     folder = output / WAVES / name
     text = render_template(template_env(None), "wave-overview.html", context(wave, rows, today))
-    key = inputs_key(text, [])
+    html_key = inputs_key(text, [])
     cache = Cache(output / ".cache" / WAVES / name)
-    laid = cache.get(key)
+    laid = cache.get(html_key)
     fresh = laid is None
     if laid is None:
         from .pdf import Job, lay_out  # WeasyPrint is loaded only when something is laid out
 
         templates = str(default_dir("templates"))
         laid = lay_out(Job(text, f"Wave overview: {wave}", templates, (templates,), today))
-        cache.put(key, laid)
+        cache.put(html_key, laid)
     cache.prune()
-    files = {OVERVIEW: (laid.data, laid.pages, key), WAVE_ICS: (wave_ics(wave, rows, today), None, ""),
+    files = {OVERVIEW: (laid.data, laid.pages, html_key), WAVE_ICS: (wave_ics(wave, rows, today), None, ""),
              WAVE_CSV: (wave_csv(rows), None, "")}
     files = {name: (data, pages, source or hashlib.sha256(data).hexdigest()) for name, (data, pages, source) in files.items()}
-    inputs = hashlib.sha256(b"\0".join(data for data, _, _ in files.values())).hexdigest()
+    inputs = key or hashlib.sha256(b"\0".join(data for data, _, _ in files.values())).hexdigest()
     if unchanged(folder, inputs) is not None:
         return Written(folder, laid.pages, fresh, True)
     data = {name: data for name, (data, _, _) in files.items()}
@@ -382,11 +411,19 @@ def _one_line(text: str) -> str:
 
 
 def waves(args: list[Path]) -> list[tuple[str, list[Path]]]:
-    """Each folder among `args` that holds practices: its name and its configs, in the order they are built."""
-    found = []
+    """Each folder among `args` that holds practices: its name and its configs, in the order they are
+    built. Two folders whose overviews would go in the same place are an error, found before any build."""
+    found: list[tuple[str, list[Path]]] = []
+    folders: dict[str, Path] = {}
     for arg in args:
         if arg.is_dir():
             configs = [path for path in config_paths([arg])[0] if path.is_file()]
-            if configs:
-                found.append((arg.resolve().name, configs))
+            name = arg.resolve().name
+            if not configs or folders.get(slug(name)) == arg.resolve():
+                continue
+            if slug(name) in folders:
+                raise PackgenError(f"{folders[slug(name)]} and {arg.resolve()} would both have their overview in "
+                                   f"{WAVES}/{slug(name)}; give the wave folders different names")
+            folders[slug(name)] = arg.resolve()
+            found.append((name, configs))
     return found

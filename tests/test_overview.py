@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from packgen.config import load
+from packgen.errors import PackgenError
 from packgen.ics import timeline_ics
-from packgen.overview import ROW_HEIGHT, ROWS_PER_CHART, Row, _cell, charts, clock, wave_ics, wave_rows, waves, write_overview
+from packgen.overview import ROW_HEIGHT, ROWS_PER_CHART, Row, _cell, charts, clock, overview, wave_ics, wave_rows, waves, write_overview
 from packgen.schedule import build_schedule
 from packgen.wave import Outcome
 
@@ -173,3 +175,31 @@ def test_an_idp_is_shown_in_the_table_and_on_the_chart(tmp_path):
     assert "IDP 01/04" in text and "29/03" in text  # the axis starts on the Monday before the IDP
     events = {e.uid.value: e for e in vobject.readOne((written.folder / "wave.ics").read_text()).vevent_list}
     assert str(events["initial_data_production.b12345@wave.packgen"].dtstart.value) == "2027-04-01"
+
+
+def test_a_wave_whose_packs_did_not_change_keeps_its_overview_without_reading_them_again(tmp_path, monkeypatch):
+    (name, configs), = waves([WAVE])
+    outcomes = {}
+    for n, config in enumerate(configs):
+        folder = tmp_path / "out" / f"practice-{n}"
+        folder.mkdir(parents=True)
+        (folder / "manifest.json").write_text(json.dumps({"inputs": f"hash-{n}"}), encoding="utf-8")
+        outcomes[str(config)] = Outcome(str(config), str(folder), 90)
+    first = overview(name, configs, outcomes, tmp_path / "out", BUILD_DATE)
+    assert not first.unchanged
+    monkeypatch.setattr("packgen.overview.wave_rows", lambda *args: pytest.fail("read the wave again"))
+    again = overview(name, configs, outcomes, tmp_path / "out", BUILD_DATE)
+    assert (again.unchanged, again.laid_out, again.pages) == (True, False, first.pages)
+    monkeypatch.undo()
+    (tmp_path / "out" / "practice-0" / "manifest.json").write_text(json.dumps({"inputs": "changed"}), encoding="utf-8")
+    changed = overview(name, configs, outcomes, tmp_path / "out", BUILD_DATE)
+    assert not changed.unchanged and not changed.laid_out  # the same table: its PDF comes from the cache
+
+
+def test_two_wave_folders_of_the_same_name_are_refused_before_any_build(tmp_path):
+    for parent in ("north", "south"):
+        (tmp_path / parent / "wave").mkdir(parents=True)
+        (tmp_path / parent / "wave" / "p.yaml").write_text("x: 1\n", encoding="utf-8")
+    with pytest.raises(PackgenError, match="would both have their overview in waves/wave"):
+        waves([tmp_path / "north" / "wave", tmp_path / "south" / "wave"])
+    assert len(waves([tmp_path / "north" / "wave", tmp_path / "north" / "wave" / "."])) == 1
