@@ -1,5 +1,6 @@
 """The wave overview for the project manager: one row per practice, a shared chart, a week-by-week list,
-and the same dates as wave.ics and wave.csv. Pure functions, except `write_overview` at the edge."""
+and the same dates as wave.ics and wave.csv. The rows, chart and files are computed by pure functions;
+`overview`, `wave_rows`, `wave_key` and `write_overview` read and write at the edge."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from .build import prepare, publish
 from .cache import Cache
 from .config import Config, load
 from .dates import uk_date
+from .drafts import by_email
 from .errors import ConfigError, PackgenError
 from .letters import Letter
 from .logs import sheets
@@ -99,7 +101,7 @@ def practice_row(config: str, practice: Config, tasks: list[Task], letters: list
     by_key = {task.key: task for task in tasks}
     items = []
     for letter in letters or []:
-        way = "by email" if letter.party.email else "by post"
+        way = "by email" if by_email(letter.party) else "by post"
         items.append(Item(letter.date, p.name, f"Send letter {letter.number:02d}, the {letter.kind} letter to "
                                                f"{letter.party.name} ({way})"))
     for task in tasks:
@@ -116,7 +118,7 @@ def practice_row(config: str, practice: Config, tasks: list[Task], letters: list
         planning_meeting=by_key["planning_meeting"].date, reentry_end=by_key["reentry"].last,
         logoff_time=m.logoff_time,
         letters=None if letters is None else len(letters),
-        by_post=None if letters is None else sum(1 for letter in letters if not letter.party.email),
+        by_post=None if letters is None else sum(1 for letter in letters if not by_email(letter.party)),
         sheets=sheet_count, pages=None if failed or outcome is None else outcome.pages,
         folder=None if failed or outcome is None or not outcome.folder else Path(outcome.folder).name,
         error=(outcome.reason if outcome is not None else "not built") if failed else None,
