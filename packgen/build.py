@@ -18,6 +18,7 @@ from .columns import REENTRY
 from .config import PracticeConfig
 from .cache import Cache, Laid
 from .content import find, load_sections, markdown_env, render_text, required
+from .drafts import drafts
 from .documents import documents, html, page_numbers_html, set_late_values
 from .errors import ContentError, RenderError
 from .ics import timeline_ics
@@ -172,6 +173,8 @@ def render_pack(pc: PracticeConfig, today: dt.date, cache: Cache, inputs: str, j
     files = {PACK: pack}
     files.update({doc.file: Output(laid[doc.key].data, laid[doc.key].pages, layouts.keys[doc.key])
                   for doc in docs if doc.file})
+    mails = drafts(c, ctx["letters"], {name: f.data for name, f in files.items()})
+    files.update({name: Output(data, None, hashlib.sha256(data).hexdigest()) for name, data in mails.items()})
     files[ICS] = Output(timeline_ics(c, ctx["tasks"], today), None, sha(repr(ctx["tasks"]) + today.isoformat()))
     files[NOTICE] = Output(ctx["patient_notice"].encode("utf-8"), None, sha(ctx["patient_notice"]))
     files[MANIFEST] = Output(manifest({name: (f.data, f.pages, f.source) for name, f in files.items()},

@@ -11,11 +11,12 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .build import build, build_date, prepare
+from .build import PACK, build, build_date, prepare
 from .config import json_schema, load
 from .errors import ConfigError, PackgenError
 from .starter import Answers, write_starter
-from .wave import build_many, config_paths, nothing_to_build
+from .overview import OVERVIEW, WAVE_CSV, WAVE_ICS, overview, waves
+from .wave import Outcome, build_many, config_paths, nothing_to_build
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
@@ -67,6 +68,7 @@ def build_command(configs: tuple[Path, ...], output: Path, today: dt.date | None
     paths, skipped = config_paths(configs)
     if not paths:
         raise nothing_to_build(skipped)
+    folders = waves(list(configs))
     if len(paths) == 1:
         practice = load(paths[0])
         result = build(practice, output, today, force, jobs)
@@ -74,16 +76,20 @@ def build_command(configs: tuple[Path, ...], output: Path, today: dt.date | None
             click.echo(f"warning: {practice.where(warning.key)}: {warning.message}", err=True)
         if result.unchanged:
             click.echo(f"nothing changed since the last build: kept {result.folder} as it is ({len(result.files)} files)")
-            return
-        for name, pages in result.files.items():
-            click.echo(f"wrote {result.folder / name}" + (f" ({pages} page{'' if pages == 1 else 's'})" if pages is not None else ""))
-        kept = result.documents - len(result.laid_out)
-        click.echo(f"laid out {len(result.laid_out)} of {result.documents} documents"
-                   + (f"; {kept} unchanged since the last build" if kept > 0 else ""))
+        else:
+            for name, pages in result.files.items():
+                click.echo(f"wrote {result.folder / name}" + (f" ({pages} page{'' if pages == 1 else 's'})" if pages is not None else ""))
+            kept = result.documents - len(result.laid_out)
+            click.echo(f"laid out {len(result.laid_out)} of {result.documents} documents"
+                       + (f"; {kept} unchanged since the last build" if kept > 0 else ""))
+        _overviews(folders, {str(paths[0]): Outcome(str(paths[0]), str(result.folder), result.files.get(PACK))},
+                   output, build_date(today))
         return
     total, built, code = len(paths), 0, 0
     outcomes = build_many(paths, output, build_date(today), jobs or os.cpu_count() or 1, force)
+    finished: dict[str, Outcome] = {}
     for done, outcome in enumerate(outcomes, start=1):
+        finished[outcome.config] = outcome
         if outcome.problems:
             code = max(code, outcome.exit_code)
             click.echo(f"{_progress(done, total)} failed: {outcome.config}: {outcome.reason}", err=True)
@@ -98,8 +104,20 @@ def build_command(configs: tuple[Path, ...], output: Path, today: dt.date | None
         for warning in outcome.warnings:
             click.echo(f"warning: {warning}", err=True)
     click.echo(f"built {built} of {total} practices" + (f"; {total - built} failed" if built < total else ""))
+    _overviews(folders, finished, output, build_date(today))
     if code:
         raise SystemExit(code)
+
+
+def _overviews(folders: list[tuple[str, list[Path]]], outcomes: dict[str, Outcome], output: Path, today: dt.date) -> None:
+    """The overview of each wave folder built, after its practices."""
+    for wave, configs in folders:
+        written = overview(wave, configs, outcomes, output, today)
+        if written.unchanged:
+            click.echo(f"nothing changed in wave {wave}: kept {written.folder} as it is")
+        else:
+            click.echo(f"wrote {written.folder / OVERVIEW} ({written.pages} page{'' if written.pages == 1 else 's'}"
+                       + ("" if written.laid_out else ", unchanged since the last build") + f"), {WAVE_ICS}, {WAVE_CSV}")
 
 
 def _progress(done: int, total: int, width: int = 20) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     model_validator,
     BeforeValidator,
@@ -59,12 +60,25 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+# One address and nothing else: no spaces, no line breaks, no second address, no display name.
+EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                   r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
+
+
+def _email(value: str) -> str:
+    """An address goes into e-mail headers as it is: refuse anything but one plain address."""
+    if not EMAIL.fullmatch(value):
+        raise _problem(f"must be one e-mail address, like name@nhs.net (got {_shown(value)})")
+    return value
+
+
 Date = Annotated[dt.date, BeforeValidator(_iso_date)]
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 Weekday = Literal[WEEKDAYS]  # type: ignore[valid-type]
 ColumnKey = Literal[tuple(COLUMNS)]  # type: ignore[valid-type]
 Text = Annotated[str, BeforeValidator(_text), StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
 Days = Annotated[int, Field(ge=0, le=3650)]
+Email = Annotated[Text, AfterValidator(_email), Field(json_schema_extra={"format": "email"})]
 
 
 class Strict(BaseModel):
@@ -78,7 +92,7 @@ class Practice(Strict):
     ods_code: str = Field(description="ODS code: one letter and five digits, e.g. A81001.")
     address: list[Text] = Field(min_length=1, max_length=8, description="Postal address, one line per item.")
     phone: Text | None = None
-    email: Text | None = None
+    email: Email | None = None
     logo: Path | None = Field(None, description="Logo image (PNG, JPEG or SVG), relative to the config file.")
     open_days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS[:5]), min_length=1, max_length=7,
                                      description="Days the practice is open; log sheets are printed for these.")
@@ -123,7 +137,7 @@ class Practice(Strict):
 class Person(Strict):
     name: Text
     phone: Text | None = None
-    email: Text | None = None
+    email: Email | None = None
 
 
 class ProjectManager(Person):
@@ -211,7 +225,7 @@ class ThirdParty(Strict):
     kind: Kind
     contact: Text | None = Field(None, description="Addressee, e.g. a team or a person.")
     address: list[Text] = Field(default_factory=list, max_length=8)
-    email: Text | None = None
+    email: Email | None = None
     phone: Text | None = None
     notice_days: Days | None = Field(None, description=(
         "Days' notice before its switch-off (the day it must act); default by kind: subsidiary_supplier 5, "
@@ -535,9 +549,51 @@ def _model_of(annotation: Any) -> Any:
     return None
 
 
+SHARED = "Shared"  # prefix of the relaxed copies of the schema's definitions
+
+
 def json_schema() -> dict[str, Any]:
-    """The JSON Schema of practice.yaml, for editors' completion and checking."""
-    schema = Config.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "packgen practice config"
-    return schema
+    """The JSON Schema of practice.yaml, for editors' completion and checking.
+
+    A config with `extends` gets the rest from the files it extends, and a file without `practice:`
+    is a file of shared defaults (`_wave.yaml`): in both, every key is optional. Any other config
+    must be complete. Lists are never merged, so an item of a list (a third party) is always complete."""
+    strict = Config.model_json_schema()
+    defs: dict[str, Any] = strict.pop("$defs")
+    relaxed: dict[str, Any] = {}
+    loose = _relaxed_object(strict, defs, relaxed)
+    loose["properties"] = {"extends": {"type": "string", "title": "Extends", "description":
+                                       "A file of shared values this one builds on, relative to this file's folder."},
+                           **loose["properties"]}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "packgen practice config",
+        "if": {"anyOf": [{"required": ["extends"]}, {"not": {"required": ["practice"]}}]},
+        "then": {"$ref": f"#/$defs/{SHARED}Config"},
+        "else": {"$ref": "#/$defs/Config"},
+        "$defs": {**defs, **{SHARED + name: value for name, value in relaxed.items()},
+                  "Config": strict, SHARED + "Config": loose},
+    }
+
+
+def _relaxed(node: Any, defs: dict[str, Any], relaxed: dict[str, Any]) -> Any:
+    """The schema of a key's value with every mapping's keys optional; list items are left as they are."""
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref", "")
+    if ref.startswith("#/$defs/"):
+        name = ref.removeprefix("#/$defs/")
+        if name not in relaxed:
+            relaxed[name] = {}  # a cycle stops here
+            relaxed[name] = _relaxed_object(defs[name], defs, relaxed)
+        return {**node, "$ref": f"#/$defs/{SHARED}{name}"}
+    if "anyOf" in node:
+        return {**node, "anyOf": [_relaxed(option, defs, relaxed) for option in node["anyOf"]]}
+    return _relaxed_object(node, defs, relaxed) if "properties" in node else node
+
+
+def _relaxed_object(node: dict[str, Any], defs: dict[str, Any], relaxed: dict[str, Any]) -> dict[str, Any]:
+    copy = {key: value for key, value in node.items() if key != "required"}
+    if "properties" in copy:
+        copy["properties"] = {key: _relaxed(value, defs, relaxed) for key, value in copy["properties"].items()}
+    return copy

@@ -90,7 +90,8 @@ def set_late_values(ctx: dict[str, Any], docs: list[Document], counts: dict[str,
     letters = sum(count(doc.key) for doc in docs if doc.template == "parts/letter.html")
     sheets = sum(count(doc.key) for doc in docs if doc.template == "parts/log-sheets.html")
     rows = print_list(sum(counts.values()) if counts else 0, roles, (count("part-poster"), ctx["poster_copies"]),
-                      letters, sheets)
+                      letters, sheets,
+                      (sum(1 for letter in ctx["letters"] if not letter.party.email), len(ctx["letters"])))
     ctx["print_rows"], ctx["print_total"] = rows, paper_total(rows)
     ctx["page_of"] = anchors if anchors is not None else _Provisional()
 

@@ -23,8 +23,9 @@ class PrintItem:
 
 
 def print_list(pack_pages: int, role_rows: list[tuple[str, str, int, int, str]], poster: tuple[int, int],
-               letters: int, log_sheets: int) -> list[PrintItem]:
-    """Rows in handing-out order. `role_rows` holds (title, file, pages, copies wanted, for whom)."""
+               letters: int, log_sheets: int, by_post: tuple[int, int] = (0, 0)) -> list[PrintItem]:
+    """Rows in handing-out order. `role_rows` holds (title, file, pages, copies wanted, for whom);
+    `by_post` holds how many letters go by post (their party has no e-mail address), and of how many."""
     rows = [PrintItem("Cut-over pack: one copy of everything below", "cutover-pack.pdf", pack_pages, True, 0,
                       "Practice manager: the master copy; take each part out of it to hand over")]
     for title, file, pages, copies, for_whom in role_rows:
@@ -33,8 +34,12 @@ def print_list(pack_pages: int, role_rows: list[tuple[str, str, int, int, str]],
     rows.append(PrintItem("Patient poster", "patient-poster.pdf", poster_pages, True, max(0, poster_copies - 1),
                           "Waiting room, reception desk and entrance"))
     if letters:
+        posted, count = by_post
+        post = ("every one by post" if posted and posted >= count else
+                f"{posted} by post, the others by email from the drafts beside them" if posted else
+                "every one by email from the drafts beside them")
         rows.append(PrintItem(f"Letters to third parties ({letters})", "letters/", letters, True, 0,
-                              "Practice manager: sign and send each one on its date"))
+                              f"Practice manager: sign and send each one on its date; {post}"))
     if log_sheets:
         rows.append(PrintItem(f"Paper log sheets ({log_sheets})", "logs/", log_sheets, True, 0,
                               "Staff, day by day. Do not print more: every serial must exist once"))

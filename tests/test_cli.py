@@ -28,8 +28,9 @@ def test_schema_describes_the_config():
     result = CliRunner().invoke(main, ["schema"])
     schema = json.loads(result.output)
     assert schema["$schema"].endswith("2020-12/schema")
-    assert set(schema["required"]) == {"practice", "contacts", "migration"}
-    assert schema["additionalProperties"] is False
+    strict = schema["$defs"]["Config"]
+    assert set(strict["required"]) == {"practice", "contacts", "migration"}
+    assert strict["additionalProperties"] is False
     assert "final_data_production" in json.dumps(schema)
 
 

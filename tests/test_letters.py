@@ -18,7 +18,7 @@ LETTER_KINDS = [kind for kind in KINDS if kind != "eps"]
 
 
 def test_two_letters_per_party_with_the_right_dates(example_build):
-    letters = sorted(p.name for p in (example_build.folder / "letters").iterdir())
+    letters = sorted(p.name for p in (example_build.folder / "letters").glob("*.pdf"))
     assert len(letters) == 18  # 9 parties in the example, two letters each
     assert letters[0] == "01-2026-12-17-notice-docman.pdf"  # 35 days before IDP, to ask for its extracts
     assert [name[:2] for name in letters] == [f"{n:02d}" for n in range(1, 19)]
@@ -39,7 +39,7 @@ def test_two_letters_per_party_with_the_right_dates(example_build):
 def test_every_kind_has_both_letters_on_one_page_each(tmp_path):
     path = write(tmp_path / "p.yaml", NO_LOGS + MINIMAL + ALL_KINDS)
     result = build(load(path), tmp_path / "out", BUILD_DATE)
-    letters = sorted((result.folder / "letters").iterdir())
+    letters = sorted((result.folder / "letters").glob("*.pdf"))
     assert len(letters) == 2 * len(LETTER_KINDS)
     for kind in LETTER_KINDS:
         name = kind.replace("_", " ").title() + " Service"

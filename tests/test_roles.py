@@ -78,7 +78,7 @@ def test_print_list_page_counts_equal_the_real_ones(example_build, example_pack)
         pages = len(read_pdf(card).pages)
         assert f"roles/{card.name} {pages} " in page
     assert f"patient-poster.pdf {len(read_pdf(folder / 'patient-poster.pdf').pages)} " in page
-    letters = sum(len(read_pdf(p).pages) for p in (folder / "letters").iterdir())
+    letters = sum(len(read_pdf(p).pages) for p in (folder / "letters").glob("*.pdf"))
     sheets = sum(len(read_pdf(p).pages) for p in (folder / "logs").iterdir())
     assert f"letters/ {letters} " in page and f"logs/ {sheets} " in page
     # Poster: 3 copies by default, one already in the pack; role cards: one each, in the pack.

@@ -99,7 +99,7 @@ def test_pdfs_are_tagged_with_title_language_and_table_headers(example_build):
         return reader, root, found
 
     folder = example_build.folder
-    for path in [folder / "cutover-pack.pdf", next((folder / "letters").iterdir()), folder / "roles" / "01-reception.pdf"]:
+    for path in [folder / "cutover-pack.pdf", next((folder / "letters").glob("*.pdf")), folder / "roles" / "01-reception.pdf"]:
         reader, root, tags = structure(path)
         assert root["/Lang"] == "en-GB", path.name
         assert bool(root["/MarkInfo"]["/Marked"])

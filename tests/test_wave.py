@@ -12,7 +12,7 @@ from packgen.cli import main
 from packgen.config import load
 from packgen.wave import config_paths
 
-from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, errors_of, write
+from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, errors_of, read_pdf, write
 
 WAVE = """\
 contacts:
@@ -168,8 +168,12 @@ def test_a_wave_builds_every_practice_even_when_one_fails(tmp_path):
         f"failed: {bad}: {bad}:10: migration.go_live: must be after final_data_production (10/06/2027)",
     ]
     assert sorted((line[2], line[1]) for line in lines) == [("1", "#" * 10 + "-" * 10), ("2", "#" * 20)]
-    assert result.stdout.splitlines()[-1] == "built 1 of 2 practices; 1 failed"
+    assert result.stdout.splitlines()[-2] == "built 1 of 2 practices; 1 failed"
+    assert re.fullmatch(rf"wrote {out}/waves/wave/overview.pdf \(\d pages\), wave.ics, wave.csv", result.stdout.splitlines()[-1])
     assert (out / "b12345-hillside-surgery" / "cutover-pack.pdf").is_file()
-    assert sorted(p.name for p in out.iterdir()) == [".cache", "b12345-hillside-surgery"]
-    assert [p.name for p in (out / ".cache").iterdir()] == ["b12345-hillside-surgery"]
+    assert sorted(p.name for p in out.iterdir()) == [".cache", "b12345-hillside-surgery", "waves"]
+    assert sorted(p.name for p in (out / ".cache").iterdir()) == ["b12345-hillside-surgery", "waves"]
+    overview = " ".join(read_pdf(out / "waves" / "wave" / "overview.pdf").text.split())
+    assert "2 practices: 1 built, 1 failed" in overview and "Hillside Surgery ODS B12345" in overview
+    assert "FAILED" in overview and "migration.go_live: must be after final_data_production (10/06/2027)" in overview
     assert good.exists()
