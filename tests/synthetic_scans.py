@@ -74,16 +74,17 @@ def scribble(draw: ImageDraw.ImageDraw, box: tuple[float, float, float, float], 
 
 
 def write_on(image: Image.Image, layout: Layout, serial: str, dpi: int, rng: random.Random,
-             share: float = 0.4, faint_share: float = 0.25) -> Truth:
-    """Write in a random `share` of the rows: entry cells, then maybe the re-entry cells and the checker's."""
+             share: float = 0.4, faint_share: float = 0.25, done: float = 0.7) -> Truth:
+    """Write in a random `share` of the rows: entry cells, then (with chance `done`) the re-entry cells, then
+    (again) the checker's."""
     px = dpi / MM
     draw = ImageDraw.Draw(image)
     truth = Truth(serial)
     entry = [c for c in layout.cells if not c.reentry and c.kind == "text"]
     for number, (top, bottom) in enumerate(layout.rows, start=1):
         used = rng.random() < share
-        reentered = used and rng.random() < 0.7
-        checked = reentered and rng.random() < 0.7
+        reentered = used and rng.random() < done
+        checked = reentered and rng.random() < done
         truth.rows[number] = (used, reentered, checked)
         written = []
         if used:

@@ -25,10 +25,11 @@ LOG_ORIGIN = (10.0, 10.0)  # the sheet's own box starts at the margin
 LOG_WIDTH = 277.0
 LOG_HEAD = 16.0  # height of the title block above its rule
 LOG_TABLE_TOP = 36.0
-LOG_HEAD_ROWS = (6.0, 10.0)  # column headings: "Re-entry in …" over the re-entry columns, then the headings
-LOG_ROW = 11.25
+LOG_HEAD_ROWS = (6.0, 13.0)  # column headings: "Re-entry in …" over the re-entry columns, then up to three lines
+LOG_ROW = 11.0
 LOG_MARKS = ((10.0, 10.0), (283.0, 10.0), (10.0, 196.0), (283.0, 196.0))  # top-left corners
 LOG_QR = (216.0, 11.0)
+MIN_SHARED = 20.0  # a column without its own width is never narrower than this
 LOG_INSET = 6.0  # the title block keeps clear of the top marks
 
 # Scanning batch cover sheets and the re-entry sign-off: pages of the pack, A4 portrait with its margins.
@@ -111,12 +112,14 @@ def column_widths(columns: tuple[Column, ...]) -> tuple[float, ...]:
     every = columns + REENTRY
     fixed = sum(c.width for c in every if c.width is not None)
     shared = [c for c in every if c.width is None]
-    rest = max(LOG_WIDTH - fixed, 0.0)
-    each = rest / len(shared) if shared else 0.0
+    each = max((LOG_WIDTH - fixed) / len(shared), MIN_SHARED) if shared else 0.0
     widths = [c.width if c.width is not None else each for c in every]
     if not shared:  # stretch the last entry column so the table keeps its width
-        widths[len(columns) - 1] += rest
-    return tuple(round(w, 3) for w in widths)
+        widths[len(columns) - 1] += max(LOG_WIDTH - fixed, 0.0)
+    total = sum(widths)
+    widths = [w * LOG_WIDTH / total for w in widths]  # too many columns: all narrower, still on the paper
+    rounded = [round(w, 3) for w in widths[:-1]]
+    return tuple(rounded + [round(LOG_WIDTH - sum(rounded), 3)])
 
 
 def log_layout(columns: tuple[Column, ...], rows: int) -> Layout:

@@ -75,7 +75,8 @@ def summary(outcome: Outcome) -> dict[str, Any]:
         "scanned": sum(1 for sheet in issued if seen.get(sheet.serial)),
         "missing": [sheet.serial for sheet in issued if not seen.get(sheet.serial)],
         "duplicates": sorted(serial for serial, count in seen.items() if count > 1),
-        "unknown_pages": [{"file": u.file, "page": u.page, "reason": u.reason} for u in outcome.unknown],
+        "unknown_pages": [{"file": u.file, "page": u.page, "reason": u.reason}
+                          for u in sorted(outcome.unknown, key=lambda u: (u.file, u.page))],
         "not_reentered": not_reentered,
         "not_checked": not_checked,
         "totals": totals,

@@ -17,7 +17,7 @@ from ..errors import PackgenError
 
 MAX_PIXELS = 60_000_000  # an A4 page scanned at 600 dpi is 35 million pixels
 MAX_PAGES = 2000
-MAX_PIXELS_PER_MM = 8.0  # finer scans are reduced to about 200 dpi before reading: enough, and faster
+READ_PIXELS_PER_MM = 5.8  # finer scans are reduced by a whole factor to no less than this (about 150 dpi): enough, and faster
 RENDER_DPI = 200  # a PDF page that is not one scanned image is drawn at this resolution
 
 
@@ -45,13 +45,13 @@ def too_big(width: int, height: int) -> str | None:
 
 
 def reduce(image: object) -> np.ndarray:
-    """A PIL image as 8-bit grey, box-reduced so that an A4 page has at most MAX_PIXELS_PER_MM."""
+    """A PIL image as 8-bit grey; a fine scan box-reduced by a whole factor, keeping READ_PIXELS_PER_MM or more."""
     from PIL import Image
 
     assert isinstance(image, Image.Image)
     grey = image.convert("L")
-    per_mm = max(grey.size) / 297.0
-    factor = int(per_mm // MAX_PIXELS_PER_MM) + (1 if per_mm % MAX_PIXELS_PER_MM > 0.01 else 0)
+    per_mm = max(grey.size) / 297.0  # A4, or a little more when the scanner's glass is larger
+    factor = max(int(per_mm / READ_PIXELS_PER_MM), 1)
     if factor > 1:
         grey = grey.reduce(factor)
     return np.asarray(grey, dtype=np.uint8)
@@ -122,7 +122,9 @@ def _pdf_pages(path: Path, name: str) -> Iterator[Page]:
 
 
 def _image_pages(path: Path, name: str) -> Iterator[Page]:
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, ImageFile, UnidentifiedImageError
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = False  # WeasyPrint turns it on; a scan cut short is unreadable, not grey
 
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow refuses larger images from their header, before decoding
     with warnings.catch_warnings():
@@ -171,9 +173,10 @@ def count_pages(paths: list[Path]) -> int:
                 from PIL import Image
 
                 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-                with warnings.catch_warnings(), Image.open(path) as image:
+                with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    total += getattr(image, "n_frames", 1)
+                    with Image.open(path) as image:
+                        total += getattr(image, "n_frames", 1)
         except Exception:  # noqa: BLE001 - only a count; reading the file reports the problem
             total += 1
     return total
