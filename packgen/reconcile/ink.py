@@ -81,8 +81,9 @@ def cell_ink(grey: np.ndarray, affine: Affine, layout: Layout, paper: tuple[floa
     return found
 
 
-def read_rows(grey: np.ndarray, affine: Affine, layout: Layout) -> list[Row]:
-    """Each row's state: used (an entry cell has writing), re-entered (date or initials), checked."""
+def read_rows(grey: np.ndarray, affine: Affine, layout: Layout) -> tuple[list[Row], dict[tuple[int, str], bool]]:
+    """Each row's state: used (an entry cell has writing), re-entered (date or initials), checked; and the
+    cells read, (row, column key) → written, for the empty cells (entry cells printed blank, re-entry cells)."""
     paper = paper_level(grey)
     ink = cell_ink(grey, affine, layout, paper)
     entry = [c.key for c in layout.cells if not c.reentry and c.kind in TEXT_KINDS]
@@ -93,7 +94,8 @@ def read_rows(grey: np.ndarray, affine: Affine, layout: Layout) -> list[Row]:
         # A log of printed boxes only has no empty entry cell to read: its rows count as used when re-entered.
         used = any(ink[(number, key)] for key in entry) if entry else reentered or checked
         rows.append(Row(number, used, reentered, checked))
-    return rows
+    blank = {c.key for c in layout.cells if c.reentry or c.kind in TEXT_KINDS}
+    return rows, {cell: value for cell, value in ink.items() if cell[1] in blank}
 
 
 def row_picture(grey: np.ndarray, affine: Affine, layout: Layout, number: int) -> np.ndarray:

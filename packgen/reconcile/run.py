@@ -35,6 +35,7 @@ class SheetRead:
     page: int
     rows: list[Row] = field(default_factory=list)
     pictures: dict[int, np.ndarray] = field(default_factory=dict)  # rows with something outstanding
+    cells: dict[tuple[int, str], bool] = field(default_factory=dict)  # (row, column) → written, blank cells only
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def read_page(page: Page, ods_code: str, known: dict[str, Layout]) -> SheetRead 
         return Unknown(page.file, page.number, f"{found.serial}: {exc}", found.ods_code)
     read = SheetRead(found.serial, layout.kind, page.file, page.number)
     if layout.kind == "log":
-        read.rows = read_rows(grey, affine, layout)
+        read.rows, read.cells = read_rows(grey, affine, layout)
         for row in read.rows:
             if (row.used and not row.reentered) or (row.reentered and not row.checked):
                 read.pictures[row.number] = row_picture(grey, affine, layout, row.number)
