@@ -233,9 +233,11 @@ def reconcile_command(config: Path, scans: tuple[Path, ...], output: Path | None
         if sys.stderr.isatty():
             click.echo(f"\r{_progress(done, max(total, done))} pages read", nl=False, err=True)
 
-    outcome = reconcile(practice.config, paths, [str(p) for p in paths], on_page)
-    if sys.stderr.isatty() and done:
-        click.echo(err=True)
+    try:
+        outcome = reconcile(practice.config, paths, [str(p) for p in paths], on_page)
+    finally:
+        if sys.stderr.isatty() and done:
+            click.echo(err=True)  # end the progress bar's line, before the summary or an error
     result = summary(outcome)
     code = exit_code(outcome, result)
     if code == BAD_INPUT:
