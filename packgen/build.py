@@ -25,6 +25,7 @@ from .ics import timeline_ics
 from .letters import build_letters, tracking
 from .logs import DIGIT_BOXES, ROWS_PER_SHEET, log_specs, open_days, sheets
 from .manifest import MANIFEST, build_inputs, inputs_key, manifest, unchanged
+from .reconcile.qr import sheet_marks
 from .render import PACKAGE, default_dir, template_env
 from .roles import build_roles
 from .schedule import (CHECKLISTS, PHASES, BuildWarning, build_schedule, grouped, key_dates, logoff_words, services, slug,
@@ -105,6 +106,8 @@ def context(pc: PracticeConfig, today: dt.date) -> dict[str, Any]:
         "warnings": warnings(c, tasks, today),
         "poster_copies": c.poster.copies,
         "numbering": False,  # true only in the page-number stamp (page-numbers.html)
+        **sheet_marks(c.practice.ods_code, {spec.name: spec.columns for spec in log_specs(c)}, ROWS_PER_SHEET,
+                      [sheet.serial for sheet in sheets(c)], [day.isoformat() for day in open_days(c)]),
     }
 
 

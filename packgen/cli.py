@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .build import PACK, build, build_date, prepare
+from .build import PACK, build, build_date, practice_slug, prepare
 from .config import json_schema, load
 from .errors import ConfigError, PackgenError
 from .starter import Answers, write_starter
@@ -216,3 +216,70 @@ def _interactive() -> bool:
 def schema_command() -> None:
     """Print the JSON Schema of practice.yaml (for editor completion)."""
     click.echo(json.dumps(json_schema(), indent=2))
+
+
+@main.command("reconcile")
+@click.argument("config", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("scans", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for reconcile.pdf and reconcile.json (default: output/<ods-code>-<name>-reconcile).")
+@click.option("--json", "as_json", is_flag=True, help="Print reconcile.json on standard output instead of a summary.")
+def reconcile_command(config: Path, scans: tuple[Path, ...], output: Path | None, as_json: bool) -> None:
+    """Read scans of the practice's completed log sheets and say what is still to do.
+
+    SCANS are PDFs from a scanner or multifunction printer, or PNG, JPEG and TIFF files, in any order.
+    Writes reconcile.pdf (a summary, then each row still to re-enter or check, with its picture) and
+    reconcile.json. Exit code 0 when every sheet printed was scanned and every row used is re-entered
+    and checked, 1 when anything is outstanding, 2 on bad input.
+
+    \b
+    Example:
+      packgen reconcile practices/riverside.yaml scans/day1.pdf scans/day2.pdf
+    """
+    from .reconcile.report import BAD_INPUT, exit_code, report_pdf, summary, to_json, write
+    from .reconcile.run import reconcile
+    from .reconcile.scans import ScanError, count_pages
+
+    practice = load(config)
+    paths = list(scans)
+    total = count_pages(paths)
+    done = 0
+
+    def on_page(file: str, page: int) -> None:
+        nonlocal done
+        done += 1
+        if sys.stderr.isatty():
+            click.echo(f"\r{_progress(done, max(total, done))} pages read", nl=False, err=True)
+
+    try:
+        outcome = reconcile(practice.config, paths, [str(p) for p in paths], on_page)
+    finally:
+        if sys.stderr.isatty() and done:
+            click.echo(err=True)  # end the progress bar's line, before the summary or an error
+    result = summary(outcome)
+    code = exit_code(outcome, result)
+    if code == BAD_INPUT:
+        others = sorted({u.ods_code for u in outcome.unknown if u.ods_code})
+        raise ScanError(f"the scans are sheets of another practice only (ODS {', '.join(others)}), "
+                        f"not of {practice.config.practice.ods_code}: check the config and the scans")
+    folder = output if output is not None else Path("output") / f"{practice_slug(practice)}-reconcile"
+    written = write(folder, {"reconcile.pdf": report_pdf(outcome, result, code, build_date(None)),
+                             "reconcile.json": to_json(result).encode("utf-8")})
+    if as_json:
+        click.echo(to_json(result), nl=False)
+    else:
+        click.echo(f"read {done} page{'' if done == 1 else 's'}: {result['scanned']} of {result['issued']} log sheets "
+                   f"scanned, {len(result['unknown_pages'])} page{'' if len(result['unknown_pages']) == 1 else 's'} "
+                   "not read as this practice's sheets")
+        for label, key in (("not scanned", "missing"), ("scanned more than once", "duplicates")):
+            if result[key]:
+                click.echo(f"{label}: {', '.join(result[key])}")
+        for page in result["unknown_pages"]:
+            click.echo(f"not read: {page['file']} page {page['page']}: {page['reason']}")
+        for label, key in (("used but not re-entered", "not_reentered"), ("re-entered but not checked", "not_checked")):
+            if result[key]:
+                click.echo(f"rows {label}: " + ", ".join(f"{item['serial']} row {item['row']}" for item in result[key]))
+        for path in written:
+            click.echo(f"wrote {path}")
+    if code:
+        raise SystemExit(code)

@@ -1,0 +1,1 @@
+"""Reading scans back: the machine-readable parts of the sheets, and `packgen reconcile`."""
