@@ -14,6 +14,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from .printlist import paper_total, print_list
 from .render import render_template
+from .sandbox import Provisional
 
 POSTER = "patient-poster.pdf"
 PROVISIONAL_PAGE = 999  # what the contents shows before the page numbers are known: as wide as any real one
@@ -92,11 +93,4 @@ def set_late_values(ctx: dict[str, Any], docs: list[Document], counts: dict[str,
     rows = print_list(sum(counts.values()) if counts else 0, roles, (count("part-poster"), ctx["poster_copies"]),
                       letters, sheets)
     ctx["print_rows"], ctx["print_total"] = rows, paper_total(rows)
-    ctx["page_of"] = anchors if anchors is not None else _Provisional()
-
-
-class _Provisional(dict):
-    """Every anchor on page 999, until the real numbers are known."""
-
-    def __missing__(self, key: str) -> int:
-        return PROVISIONAL_PAGE
+    ctx["page_of"] = anchors if anchors is not None else Provisional(PROVISIONAL_PAGE)  # every anchor on page 999

@@ -34,14 +34,14 @@ def run_build(tmp_path, templates: dict[str, str] | None = None, guidance: dict[
         ({"parts/cover.html": '<img src="http://example.invalid/logo.png">'}, "refused to fetch http://example.invalid/logo.png"),
         ({"parts/cover.html": '<img src="ftp://example.invalid/logo.png">'}, "refused to fetch ftp://example.invalid/logo.png"),
         ({"parts/cover.html": '<img src="file:///etc/hostname">'}, "refused to read /etc/hostname"),
-        ({"parts/cover.html": '<img src="../secret.txt">'}, "outside the practice and packgen folders"),
+        ({"parts/cover.html": '<img src="../secret.txt">'}, "outside the trusted root"),
         ({"base.html": '<html><head><link rel="stylesheet" href="https://example.invalid/x.css"></head>'
                        '<body>{% block body %}{% endblock %}</body></html>'}, "refused to fetch https://example.invalid/x.css"),
     ],
 )
 def test_templates_cannot_fetch_urls_or_read_other_files(tmp_path, templates, refused):
     result, out = run_build(tmp_path, templates=templates)
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output
     assert result.output.startswith("Error: ") and refused in result.output
     assert result.output.count("\n") == 1 and "Traceback" not in result.output
     assert not out.exists()
