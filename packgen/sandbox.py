@@ -17,7 +17,7 @@ from typing import Any
 
 import jinja2
 from jinja2.runtime import BlockReference, LoopContext, Macro
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 from pydantic import BaseModel
 
@@ -152,9 +152,10 @@ def is_plain(value: Any, path: str = "") -> list[str]:
     return [f"{path}: {type(value).__module__}.{type(value).__qualname__}"]
 
 
-class Sandbox(ImmutableSandboxedEnvironment):
+class Sandbox(SandboxedEnvironment):
     """Jinja's sandbox with an allow-list: record fields, mapping keys, date parts, a few text methods,
-    the loop variable, macros and `range`. The context is made plain before each render."""
+    the loop variable, macros and `range`; lists and mappings offer nothing that changes them. The context
+    is made plain before each render."""
 
     def __init__(self, **options: Any) -> None:
         super().__init__(undefined=jinja2.StrictUndefined, **options)
@@ -167,6 +168,8 @@ class Sandbox(ImmutableSandboxedEnvironment):
         return None  # str.format and format_map are refused like any method not allowed
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, jinja2.Undefined):  # `cycler.__init__`: say that `cycler` is unknown
+            obj._fail_with_undefined_error()  # noqa: SLF001
         if attr.startswith("_"):
             return False
         if isinstance(obj, Record):

@@ -150,7 +150,7 @@ def test_what_templates_need_still_works(example_context):
               "{{ '%.1f'|format(1.25) }} {% macro m(x) %}<{{ x }}>{% endmacro %}{{ m(1) }}")
     out = env.render_plain(env.from_string(source), ctx)
     assert out.startswith("RIVERSIDE MEDICAL CENTRE riverside medical centre 2027-03-09 2027 extract_request ")
-    assert out.endswith(" Go-live: start using SystmOne 3 1.2 &lt;1&gt;") or out.endswith(" Go-live: start using SystmOne 3 1.2 <1>"), out
+    assert out.endswith(" Go-live: start using SystmOne 3 1.2 <1>"), out
 
 
 @settings(max_examples=60, deadline=None)
