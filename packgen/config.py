@@ -98,9 +98,7 @@ class Practice(Strict):
         if value is None:
             return None
         path = _resolve(value, info)
-        if not os.path.lexists(path):
-            raise _problem(f"no such file: {path}")
-        _confined(path, info)
+        _confined(value, path, info)
         if path.suffix.lower() not in {".png", ".jpg", ".jpeg", ".svg"}:
             raise _problem("must be a PNG, JPEG or SVG image")
         return real(path)
@@ -314,11 +312,17 @@ def _leads(value: Path, path: Path) -> str:
     return f"'{value}' leads to {resolved}, which " if resolved != path else f"'{value}' "
 
 
-def _confined(path: Path, info: ValidationInfo) -> None:
-    """Refuse a file outside the trusted root, after links, or one that is not a regular file."""
-    problem = _trust(info).problem(path)
+def _confined(value: Path, path: Path, info: ValidationInfo) -> None:
+    """Refuse a file outside the trusted root, after links, or one that is missing or not a regular file."""
+    trust = _trust(info)
+    if not trust.inside(real(path)):
+        raise _problem(f"{_leads(value, path)}is outside {trust.shown_roots()}; move it inside, or widen the root "
+                       "with --root")
+    if not os.path.lexists(path):
+        raise _problem(f"no such file: {path}")
+    problem = trust.problem(path)
     if problem is not None:
-        raise _problem(f"{path} {problem}")
+        raise _problem(f"'{value}' {problem}")
 
 
 class PracticeConfig:
