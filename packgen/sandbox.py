@@ -178,8 +178,10 @@ class Sandbox(SandboxedEnvironment):
             return attr in TEXT_METHODS
         if isinstance(obj, dt.date):
             return attr in DATE_PARTS
-        if isinstance(obj, MAPPINGS):
+        if isinstance(obj, (*MAPPINGS, dict)):  # a dict a template made itself, too
             return attr in MAPPING_METHODS
+        if isinstance(obj, tuple) and attr in getattr(type(obj), "_fields", ()):  # `groupby`'s grouper and list
+            return True
         if isinstance(obj, LoopContext):
             return attr in LOOP_PARTS
         return False
