@@ -48,7 +48,7 @@ def renderer_floor(work: Path) -> float:
     practice = load(work / "riverside.yaml")
     ctx = prepare(practice, dt.date.fromisoformat(TODAY))
     docs = documents(ctx)
-    env = template_env(None)
+    env = template_env(None, practice.trust)
     manifest = json.loads(next((work / "out").glob("*/manifest.json")).read_text())["files"]
     set_late_values(ctx, docs, None, None)  # the same HTML, bar the digits of the page numbers
     pages = {doc.key: html(env, ctx, doc) for doc in docs}

@@ -124,7 +124,7 @@ def prepare(pc: PracticeConfig, today: dt.date) -> dict[str, Any]:
     """Everything the pack shows, computed and with its wording filled in, but nothing laid out yet."""
     c = pc.config
     ctx = context(pc, today)
-    folders, md = content_folders(pc), markdown_env()
+    folders, md = content_folders(pc), markdown_env(pc.trust)
     ctx["guidance"] = load_sections("guidance", folders, ctx, md)
     ctx["letters"] = build_letters(c, ctx["tasks"], folders, ctx, md, today)
     ctx["tracking"] = tracking(c, ctx["tasks"])
@@ -133,7 +133,7 @@ def prepare(pc: PracticeConfig, today: dt.date) -> dict[str, Any]:
     notice = find("", folders).get("patient-notice")
     if notice is None:
         raise ContentError("no patient-notice.md in the content folders; add it to the practice's content folder")
-    ctx["patient_notice"] = render_text(notice, ctx)
+    ctx["patient_notice"] = render_text(notice, ctx, pc.trust)
     return ctx
 
 
@@ -148,9 +148,9 @@ def render_pack(pc: PracticeConfig, today: dt.date, cache: Cache, inputs: str, j
     and page numbers stamped on."""
     c = pc.config
     ctx = prepare(pc, today)
-    env = template_env(c.templates)
+    env = template_env(c.templates, pc.trust)
     docs = documents(ctx)
-    roots = (str(default_dir("templates")), str(default_dir("content")), str(pc.base_dir))
+    roots = tuple(str(folder) for folder in pc.trust.folders)
     with Layouts(cache, pc, roots, today, jobs) as layouts:
         set_late_values(ctx, docs, None, None)
         laid = layouts.get({doc.key: (html(env, ctx, doc), doc.title, True) for doc in docs})
@@ -189,7 +189,7 @@ def build_inputs_of(pc: PracticeConfig, today: dt.date) -> str:
     """Hash of everything the practice's build reads (see manifest.build_inputs)."""
     c = pc.config
     folders = [PACKAGE, default_dir("templates"), *content_folders(pc)] + ([c.templates] if c.templates else [])
-    return build_inputs(pc.config_hash, [c.practice.logo] if c.practice.logo else [], folders, today)
+    return build_inputs(pc.config_hash, [c.practice.logo] if c.practice.logo else [], folders, today, pc.trust)
 
 
 class Layouts:

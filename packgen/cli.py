@@ -51,8 +51,11 @@ def main() -> None:
               help="Practices built at the same time, or for one practice its documents laid out at the same "
                    "time (default: the number of CPUs).")
 @click.option("--force", is_flag=True, help="Lay out every document again, even those unchanged since the last build.")
+@click.option("--root", "roots", multiple=True, type=click.Path(path_type=Path, file_okay=False, exists=True),
+              metavar="DIR", help="Also trust files under DIR (default: only the config's own folder), for "
+                                  "example a delivery partner's shared templates. Can be given more than once.")
 def build_command(configs: tuple[Path, ...], output: Path, today: dt.date | None, jobs: int | None,
-                  force: bool) -> None:
+                  force: bool, roots: tuple[Path, ...]) -> None:
     """Build the cut-over pack of each practice config.
 
     A folder means every .yaml and .yml file directly inside it; files whose names start with '_'
@@ -70,7 +73,7 @@ def build_command(configs: tuple[Path, ...], output: Path, today: dt.date | None
         raise nothing_to_build(skipped)
     folders = waves(list(configs))
     if len(paths) == 1:
-        practice = load(paths[0])
+        practice = load(paths[0], roots)
         result = build(practice, output, today, force, jobs)
         for warning in result.warnings:
             click.echo(f"warning: {practice.where(warning.key)}: {warning.message}", err=True)
@@ -86,7 +89,7 @@ def build_command(configs: tuple[Path, ...], output: Path, today: dt.date | None
                    output, build_date(today))
         return
     total, built, code = len(paths), 0, 0
-    outcomes = build_many(paths, output, build_date(today), jobs or os.cpu_count() or 1, force)
+    outcomes = build_many(paths, output, build_date(today), jobs or os.cpu_count() or 1, force, roots)
     finished: dict[str, Outcome] = {}
     for done, outcome in enumerate(outcomes, start=1):
         finished[outcome.config] = outcome
@@ -130,7 +133,10 @@ def _progress(done: int, total: int, width: int = 20) -> str:
 @click.argument("configs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Exit with 1 when there are warnings.")
 @click.option("--today", callback=_date, metavar="YYYY-MM-DD", help="Date to check deadlines against (default today).")
-def check_command(configs: tuple[Path, ...], strict: bool, today: dt.date | None) -> None:
+@click.option("--root", "roots", multiple=True, type=click.Path(path_type=Path, file_okay=False, exists=True),
+              metavar="DIR", help="Also trust files under DIR (default: only the config's own folder), for "
+                                  "example a delivery partner's shared templates. Can be given more than once.")
+def check_command(configs: tuple[Path, ...], strict: bool, today: dt.date | None, roots: tuple[Path, ...]) -> None:
     """Check configs and their content and compute every date, without building.
 
     A folder means every .yaml and .yml file directly inside it, except those whose names start
@@ -146,7 +152,7 @@ def check_command(configs: tuple[Path, ...], strict: bool, today: dt.date | None
     errors = warned = 0
     for config in paths:
         try:
-            practice = load(config)
+            practice = load(config, roots)
             found = prepare(practice, build_date(today))["warnings"]
         except ConfigError as exc:
             errors += 1

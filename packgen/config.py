@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -25,6 +27,7 @@ from pydantic_core import PydanticCustomError
 from .columns import COLUMNS, LOGS
 from .dates import uk_date
 from .errors import ConfigError
+from .trust import Trust, real
 from .yamlfile import Key, MergedDoc, YamlDoc, dotted_key, read_config
 
 MAX_TEXT = 300  # one line of a letter or a heading; longer is a mistake
@@ -124,14 +127,10 @@ class Practice(Strict):
         if value is None:
             return None
         path = _resolve(value, info)
-        base = Path((info.context or {}).get("base_dir", ".")).resolve()
-        if not path.is_relative_to(base):
-            raise _problem(f"must be inside the config's folder ({base}); copy the image there")
-        if not path.is_file():
-            raise _problem(f"no such file: {path}")
+        _confined(value, path, info)
         if path.suffix.lower() not in {".png", ".jpg", ".jpeg", ".svg"}:
             raise _problem("must be a PNG, JPEG or SVG image")
-        return path
+        return real(path)
 
 
 class Person(Strict):
@@ -388,22 +387,62 @@ class Config(Strict):
         path = _resolve(value, info)
         if not path.is_dir():
             raise _problem(f"no such folder: {path}")
-        return path
+        trust = _trust(info)
+        if not trust.inside(real(path)):
+            raise _problem(f"{_leads(value, path)}is outside {trust.shown_roots()}; move it inside, or widen the "
+                           "root with --root")
+        return real(path)
 
 
 def _resolve(value: Path, info: ValidationInfo) -> Path:
-    """Relative paths are relative to the config file's folder, never the working directory."""
+    """Relative paths are relative to the config file's folder, never the working directory. Links are
+    kept, so that a message can say where one leads."""
     base = Path((info.context or {}).get("base_dir", "."))
-    return (base / value).resolve()
+    return Path(os.path.abspath(base / value))
+
+
+def _trust(info: ValidationInfo) -> Trust:
+    context = info.context or {}
+    return context.get("trust") or Trust([Path(context.get("base_dir", "."))])
+
+
+def _leads(value: Path, path: Path) -> str:
+    resolved = real(path)
+    return f"'{value}' leads to {resolved}, which " if resolved != path else f"'{value}' "
+
+
+def _confined(value: Path, path: Path, info: ValidationInfo) -> None:
+    """Refuse a file outside the trusted root, after links, or one that is missing or not a regular file."""
+    trust = _trust(info)
+    if not trust.inside(real(path)):
+        raise _problem(f"{_leads(value, path)}is outside {trust.shown_roots()}; move it inside, or widen the root "
+                       "with --root")
+    if not os.path.lexists(path):
+        raise _problem(f"no such file: {path}")
+    problem = trust.problem(path)
+    if problem is not None:
+        raise _problem(f"'{value}' {problem}")
 
 
 class PracticeConfig:
-    """A validated config together with where it came from (its own file and any files it extends)."""
+    """A validated config together with where it came from (its own file and any files it extends),
+    and the folders whose files it may read."""
 
-    def __init__(self, config: Config, source: YamlDoc, shown: str) -> None:
+    def __init__(self, config: Config, source: YamlDoc, shown: str, roots: tuple[Path, ...] = ()) -> None:
         self.config = config
         self.source = source
         self.shown = shown
+        self.roots = roots or (default_root(source.path),)
+
+    @property
+    def trust(self) -> Trust:
+        """The trusted root(s), with the keys that name the practice's own content and templates folders."""
+        labels = {}
+        for key in ("content", "templates"):
+            folder = getattr(self.config, key)
+            if folder is not None:
+                labels[folder] = self.where((key,))
+        return Trust(self.roots, labels)
 
     @property
     def base_dir(self) -> Path:
@@ -424,20 +463,29 @@ class PracticeConfig:
 PATH_KEYS: tuple[Key, ...] = (("practice", "logo"), ("content",), ("templates",))
 
 
-def load(path: str | Path) -> PracticeConfig:
-    """Read and validate a practice config and the files it extends, raising ConfigError with every problem found."""
+def default_root(path: str | Path) -> Path:
+    """The trusted root when no --root is given: the folder of the config named on the command line."""
+    return real(Path(os.path.abspath(path)).parent)
+
+
+def load(path: str | Path, roots: Iterable[str | Path] = ()) -> PracticeConfig:
+    """Read and validate a practice config and the files it extends, raising ConfigError with every problem found.
+
+    Every file it names must lie, after links, in the config's folder or one of `roots` (see trust.py)."""
     shown = str(path)
-    doc = read_config(Path(path), shown)
+    trusted = tuple(dict.fromkeys([default_root(path), *(real(Path(root)) for root in roots)]))
+    trust = Trust(trusted)
+    doc = read_config(Path(path), shown, trust)
     data = doc.data
     for key in PATH_KEYS:
         value = _value_at(data, key)
         if isinstance(value, str) and doc.layer_index(key) > 0:
             data = _replaced(data, key, str(doc.layer_of(key).path.resolve().parent / value))
     try:
-        config = Config.model_validate(data, context={"base_dir": Path(path).resolve().parent})
+        config = Config.model_validate(data, context={"base_dir": Path(path).resolve().parent, "trust": trust})
     except ValidationError as exc:
         raise ConfigError(_messages(exc, doc)) from None
-    return PracticeConfig(config, doc, shown)
+    return PracticeConfig(config, doc, shown, trusted)
 
 
 def _value_at(data: Any, key: Key) -> Any:

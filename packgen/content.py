@@ -13,10 +13,11 @@ from typing import Any
 import jinja2
 import markdown
 import nh3
-from jinja2.sandbox import SandboxedEnvironment
 
 from .dates import month_name, short_day, uk_date, uk_day
 from .errors import ContentError
+from .sandbox import Sandbox
+from .trust import Trust
 
 # Tags Markdown may produce that make sense on paper; anything else (script, style, iframe, form,
 # object, link, img, a) is removed, keeping its text.
@@ -34,11 +35,18 @@ class Section:
     anchor: str
 
 
-def markdown_env() -> SandboxedEnvironment:
-    """The template step for Markdown: sandboxed (no Python internals, no files), strict, escaping."""
-    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True, keep_trailing_newline=True)
-    add_filters(env)
-    return env
+class MarkdownEnv(Sandbox):
+    """The template step for Markdown and plain text: sandboxed, strict, and reading files through `trust`."""
+
+    def __init__(self, trust: Trust, autoescape: bool = True) -> None:
+        super().__init__(autoescape=autoescape, keep_trailing_newline=True)
+        self.trust = trust
+        add_filters(self)
+
+
+def markdown_env(trust: Trust) -> MarkdownEnv:
+    """The template step for Markdown: sandboxed (plain values only, no files), strict, escaping."""
+    return MarkdownEnv(trust)
 
 
 def add_filters(env: jinja2.Environment) -> None:
@@ -60,7 +68,7 @@ def find(kind: str, folders: list[Path]) -> dict[str, Path]:
     return dict(sorted(found.items()))
 
 
-def required(kind: str, stem: str, folders: list[Path], context: dict[str, Any], env: SandboxedEnvironment) -> Section:
+def required(kind: str, stem: str, folders: list[Path], context: dict[str, Any], env: MarkdownEnv) -> Section:
     """One Markdown file that must exist and have wording, e.g. letters/pathology-notice.md, filled in."""
     path = find(kind, folders).get(stem)
     where = f"{kind}/{stem}.md" if kind else f"{stem}.md"
@@ -72,14 +80,13 @@ def required(kind: str, stem: str, folders: list[Path], context: dict[str, Any],
     return section
 
 
-def render_text(path: Path, context: dict[str, Any]) -> str:
+def render_text(path: Path, context: dict[str, Any], trust: Trust) -> str:
     """Fill in a plain-text file (no Markdown, no HTML escaping), in the same sandbox."""
-    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
-    add_filters(env)
-    return _fill(path, _read(path), context, env)
+    env = MarkdownEnv(trust, autoescape=False)
+    return _fill(path, _read(path, env), context, env)
 
 
-def load_sections(kind: str, folders: list[Path], context: dict[str, Any], env: SandboxedEnvironment) -> list[Section]:
+def load_sections(kind: str, folders: list[Path], context: dict[str, Any], env: MarkdownEnv) -> list[Section]:
     """Every section of one kind in file-name order; an empty override file removes a section."""
     sections = []
     for name, path in find(kind, folders).items():
@@ -89,9 +96,9 @@ def load_sections(kind: str, folders: list[Path], context: dict[str, Any], env: 
     return sections
 
 
-def render_markdown(path: Path, context: dict[str, Any], env: SandboxedEnvironment) -> Section | None:
+def render_markdown(path: Path, context: dict[str, Any], env: MarkdownEnv) -> Section | None:
     """Fill in one Markdown file's values, then convert and sanitise it; None when it is empty."""
-    source = _read(path)
+    source = _read(path, env)
     if not source.strip():
         return None
     filled = _fill(path, source, context, env)
@@ -103,17 +110,15 @@ def render_markdown(path: Path, context: dict[str, Any], env: SandboxedEnvironme
     return Section(name=path.stem, title=_plain(title), html=body, anchor="s-" + re.sub(r"[^a-z0-9]+", "-", path.stem.lower()))
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContentError(f"{path}: cannot be read as UTF-8 text ({exc})") from None
+def _read(path: Path, env: MarkdownEnv) -> str:
+    """The file's text, if it is a regular file inside the trusted root (links followed)."""
+    return env.trust.read_text(path)
 
 
-def _fill(path: Path, source: str, context: dict[str, Any], env: SandboxedEnvironment) -> str:
+def _fill(path: Path, source: str, context: dict[str, Any], env: MarkdownEnv) -> str:
     """The sandboxed template step, with every failure as a one-line error naming the file."""
     with template_errors(str(path), "not allowed in guidance"):
-        return env.from_string(source).render(context)
+        return env.render_plain(env.from_string(source), context)
 
 
 @contextmanager
@@ -124,15 +129,30 @@ def template_errors(where: str, refused: str = "not allowed") -> Iterator[None]:
     except jinja2.TemplateSyntaxError as exc:
         raise ContentError(f"{exc.filename or where}:{exc.lineno}: template error: {exc.message}") from None
     except jinja2.TemplateNotFound as exc:
-        raise ContentError(f"{where}: template not found: {exc.name}") from None
+        raise ContentError(f"{_in(where, exc)}: template not found: {exc.name}") from None
     except jinja2.UndefinedError as exc:
-        raise ContentError(f"{where}: unknown value: {exc.message}") from None
+        raise ContentError(f"{_in(where, exc)}: unknown value: {exc.message}") from None
     except jinja2.exceptions.SecurityError as exc:
-        raise ContentError(f"{where}: {refused}: {exc}") from None
+        raise ContentError(f"{_in(where, exc)}: {refused}: {' '.join(str(exc).split())}") from None
     except jinja2.TemplateError as exc:
-        raise ContentError(f"{where}: template error: {exc}") from None
+        raise ContentError(f"{_in(where, exc)}: template error: {' '.join(str(exc).split())}") from None
     except (TypeError, ValueError, AttributeError, ArithmeticError, LookupError) as exc:  # e.g. a filter given a list
-        raise ContentError(f"{where}: template error: {type(exc).__name__}: {' '.join(str(exc).split())}") from None
+        raise ContentError(f"{_in(where, exc)}: template error: {type(exc).__name__}: {' '.join(str(exc).split())}") from None
+
+
+def _in(where: str, exc: BaseException) -> str:
+    """`where`, or for a template the file and line the error happened in (an included part, say):
+    Jinja gives template frames the template's file name and line."""
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if not name.endswith(".py") and not name.startswith("<"):
+            found = f"{name}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    if found is None:
+        return where
+    return f"{where} ({found})" if where.startswith("template ") else found
 
 
 def to_html(text: str, shift: int = 1) -> str:

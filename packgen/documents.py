@@ -14,6 +14,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from .printlist import paper_total, print_list
 from .render import render_template
+from .sandbox import Provisional
 
 POSTER = "patient-poster.pdf"
 PROVISIONAL_PAGE = 999  # what the contents shows before the page numbers are known: as wide as any real one
@@ -93,11 +94,4 @@ def set_late_values(ctx: dict[str, Any], docs: list[Document], counts: dict[str,
                       letters, sheets,
                       (sum(1 for letter in ctx["letters"] if not letter.party.email), len(ctx["letters"])))
     ctx["print_rows"], ctx["print_total"] = rows, paper_total(rows)
-    ctx["page_of"] = anchors if anchors is not None else _Provisional()
-
-
-class _Provisional(dict):
-    """Every anchor on page 999, until the real numbers are known."""
-
-    def __missing__(self, key: str) -> int:
-        return PROVISIONAL_PAGE
+    ctx["page_of"] = anchors if anchors is not None else Provisional(PROVISIONAL_PAGE)  # every anchor on page 999

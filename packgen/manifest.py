@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .trust import NotReadable, Trust, read_regular, real
 
 MANIFEST = "manifest.json"
 
@@ -59,20 +61,36 @@ def manifest(files: dict[str, tuple[bytes, int | None, str]], inputs: str, docum
     return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
-def build_inputs(config_hash: str, files: Iterable[Path], folders: Iterable[Path], today: dt.date) -> str:
+def build_inputs(config_hash: str, files: Iterable[Path], folders: Iterable[Path], today: dt.date, trust: Trust) -> str:
     """Hash of everything a build reads: the config and the files it extends (`config_hash`), other
     files (the logo), every file under `folders` (packgen's code, templates and content, and the
-    practice's own), the build date, the fonts, and the version of Python and of every package."""
+    practice's own), the build date, the fonts, and the version of Python and of every package.
+
+    Only regular files inside the trusted root are read; for a link, where it leads is hashed, so that
+    a link out of the root costs nothing here and is refused when the build reads it."""
     digest = hashlib.sha256()
     packages = sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions())
     for part in (config_hash, today.isoformat(), sys.version, font_fingerprint(), *packages):
         digest.update(part.encode("utf-8") + b"\0")
     for path in files:
-        digest.update(path.read_bytes() if path.is_file() else b"missing")
+        digest.update(_trusted_bytes(path, trust))
     for folder in folders:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0" + path.read_bytes())
+        for path in sorted(p for p in folder.rglob("*") if "__pycache__" not in p.parts):
+            if path.is_symlink():
+                digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0->" + os.readlink(path).encode())
+            if path.is_symlink() or path.is_file():
+                digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0" + _trusted_bytes(path, trust))
     return digest.hexdigest()
+
+
+def _trusted_bytes(path: Path, trust: Trust) -> bytes:
+    """The file's bytes when the build may read it, else a marker (reading it later gives the error)."""
+    if trust.problem(path) is not None:
+        return b"not read"
+    try:
+        return read_regular(real(path))
+    except (OSError, NotReadable):
+        return b"not read"
 
 
 def unchanged(folder: Path, inputs: str) -> dict[str, Any] | None:

@@ -12,33 +12,56 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from PIL import UnidentifiedImageError
 from weasyprint import HTML, URLFetcher
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
 
 from .cache import Laid
-from .errors import RenderError
+from .trust import NotReadable, Trust, read_regular, real
+from .errors import ContentError, RenderError
 
 FONT = "Liberation Sans"
 
 
 class LockedFetcher(URLFetcher):
-    """Reads `data:` URLs and files under the given folders; refuses everything else."""
+    """Reads `data:` URLs and regular files inside the trusted folders (after links); refuses everything
+    else, and everything once `close()` is called (after layout: nothing is fetched to be attached)."""
 
     def __init__(self, roots: list[Path]) -> None:
         super().__init__(allowed_protocols={"file", "data"})
-        self.roots = [root.resolve() for root in roots]
+        self.trust = Trust(roots)
+        self.refused: list[str] = []  # why, for messages WeasyPrint gives without a reason
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:  # type: ignore[override]
+        try:
+            return self._fetch(url, headers)
+        except ValueError as exc:
+            self.refused.append(str(exc))
+            raise
+
+    def _fetch(self, url: str, headers: dict | None) -> URLFetcherResponse:
         parts = urlsplit(url)
+        if self.closed:
+            raise ValueError(f"refused to fetch {url[:80]}: a pack attaches no files")
         if parts.scheme == "data":
             return super().fetch(url, headers)
         if parts.scheme != "file":
             raise ValueError(f"refused to fetch {url}: only local files are read")
-        path = Path(unquote(parts.path)).resolve()
-        if not any(path.is_relative_to(root) for root in self.roots):
-            raise ValueError(f"refused to read {path}: outside the practice and packgen folders")
-        return URLFetcherResponse(url, path.read_bytes())
+        path = Path(unquote(parts.path))
+        resolved = real(path)
+        if not self.trust.inside(resolved):
+            raise ValueError(f"refused to read {resolved}: outside the trusted root and packgen's folders")
+        try:
+            return URLFetcherResponse(url, read_regular(resolved))
+        except NotReadable as exc:
+            raise ValueError(f"refused to read {resolved}: it {exc}") from None
+        except OSError as exc:
+            raise ValueError(f"cannot read {resolved}: {exc.strerror}") from None
 
 
 @dataclass(frozen=True)
@@ -61,7 +84,23 @@ class _Collect(logging.Handler):
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        self.messages.append(_with_reason(record))
+
+
+def _with_reason(record: logging.LogRecord) -> str:
+    """The message, with the reason WeasyPrint leaves out when it wraps an image error in an empty one."""
+    message = " ".join(record.getMessage().split())
+    for arg in record.args if isinstance(record.args, tuple) else ():
+        if isinstance(arg, BaseException) and not str(arg).strip():
+            cause = arg.__cause__ or arg.__context__
+            if isinstance(cause, UnidentifiedImageError):
+                reason = "not a PNG, JPEG or SVG image that can be read"
+            elif cause is not None and str(cause).strip():
+                reason = " ".join(str(cause).split())
+            else:
+                reason = type(cause or arg).__name__
+            message = message.rstrip(": ") + ": " + reason
+    return message
 
 
 def lay_out(job: Job) -> Laid:
@@ -76,15 +115,22 @@ def lay_out(job: Job) -> Laid:
             font_config=_font_config())
     finally:
         logger.removeHandler(collect)
-    problems = [m for m in collect.messages if "refused" in m or "Failed to load" in m or "Error" in m]
+    fetcher.close()  # layout is done: writing the PDF fetches nothing (no attachment, from anywhere)
+    problems = [m for m in collect.messages
+                if "refused" in m or "Failed to" in m or "Error" in m or "cannot be loaded" in m]
     if problems:
-        raise RenderError(f"{job.title}: {problems[0]}")
+        problem = problems[0]
+        if "cannot be loaded" in problem and fetcher.refused:  # a @font-face: WeasyPrint gives no reason
+            problem += f" ({fetcher.refused[0]})"
+        raise ContentError(f"{job.title}: {problem}")  # an image, style or font the input names
     stamp = f"{job.created.isoformat()}T00:00:00Z"
     document.metadata.title = job.title
     document.metadata.created = stamp
     document.metadata.modified = stamp
     document.metadata.lang = "en-GB"
-    document.metadata.attachments = []  # a pack carries nothing but its pages
+    document.metadata.attachments = []  # a pack carries nothing but its pages: no <link rel=attachment>,
+    for page in document.pages:  # and no <a rel=attachment>
+        page.links = [link for link in page.links if link[0] != "attachment"]
     data = document.write_pdf(pdf_variant="pdf/ua-1" if job.tagged else None)  # tagged: headings, tables
     families = {_family(font) for font in document.fonts.values()}
     wrong = sorted(f for f in families if f != FONT)

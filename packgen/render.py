@@ -6,36 +6,26 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 
 from .content import add_filters, template_errors
+from .sandbox import Sandbox
+from .trust import PACKAGE, ConfinedLoader, Trust, default_dir
 
-PACKAGE = Path(__file__).resolve().parent
-
-
-def default_dir(name: str) -> Path:
-    """packgen's own `templates` or `content` folder: inside the installed package, else in the checkout."""
-    inside = PACKAGE / name
-    return inside if inside.is_dir() else PACKAGE.parent / name
+__all__ = ["PACKAGE", "default_dir", "render_template", "template_env"]
 
 
-def template_env(override: Path | None) -> SandboxedEnvironment:
-    """Templates by name, the practice's folder first; `!default/NAME` always reaches packgen's own."""
-    default = jinja2.FileSystemLoader(default_dir("templates"))
-    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(override)] if override else []
+def template_env(override: Path | None, trust: Trust) -> Sandbox:
+    """Templates by name, the practice's folder first; `!default/NAME` always reaches packgen's own.
+    Every template is read through `trust`, `{% include %}` and `{% extends %}` too."""
+    default = ConfinedLoader(default_dir("templates"), trust)
+    loaders: list[jinja2.BaseLoader] = [ConfinedLoader(override, trust)] if override else []
     loaders += [default, jinja2.PrefixLoader({"!default": default}, delimiter="/")]
-    env = SandboxedEnvironment(
-        loader=jinja2.ChoiceLoader(loaders),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = Sandbox(loader=jinja2.ChoiceLoader(loaders), autoescape=True, trim_blocks=True, lstrip_blocks=True)
     add_filters(env)
     return env
 
 
-def render_template(env: SandboxedEnvironment, name: str, context: dict[str, Any]) -> str:
+def render_template(env: Sandbox, name: str, context: dict[str, Any]) -> str:
     """Render one template, turning any template mistake into a one-line error."""
     with template_errors(f"template {name}"):
-        return env.get_template(name).render(context)
+        return env.render_plain(env.get_template(name), context)

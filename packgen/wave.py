@@ -85,10 +85,10 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def build_one(config: str, output: str, today: dt.date, force: bool = False) -> Outcome:
+def build_one(config: str, output: str, today: dt.date, force: bool = False, roots: tuple[Path, ...] = ()) -> Outcome:
     """Load and build one practice; every failure becomes part of the outcome, never an exception."""
     try:
-        practice = load(config)
+        practice = load(config, roots)
         result = build(practice, Path(output), today, force, jobs=1)  # the wave's processes are the parallelism
     except ConfigError as exc:
         return Outcome(config, problems=tuple(_one_line(p) for p in exc.problems), exit_code=exc.exit_code)
@@ -102,7 +102,8 @@ def build_one(config: str, output: str, today: dt.date, force: bool = False) -> 
                    warnings=tuple(_one_line(f"{practice.where(w.key)}: {w.message}") for w in result.warnings))
 
 
-def build_many(configs: list[Path], output: Path, today: dt.date, jobs: int, force: bool = False) -> Iterator[Outcome]:
+def build_many(configs: list[Path], output: Path, today: dt.date, jobs: int, force: bool = False,
+               roots: tuple[Path, ...] = ()) -> Iterator[Outcome]:
     """Build every config, `jobs` at a time in separate processes; yield each outcome as it finishes.
 
     Each practice is built in a new process, spawned rather than forked so that it starts clean, and
@@ -111,7 +112,7 @@ def build_many(configs: list[Path], output: Path, today: dt.date, jobs: int, for
                                mp_context=multiprocessing.get_context("spawn"))
     try:
         futures: dict[Future[Outcome], Path] = {
-            pool.submit(build_one, str(config), str(output), today, force): config for config in configs}
+            pool.submit(build_one, str(config), str(output), today, force, roots): config for config in configs}
         for future in as_completed(futures):
             try:
                 yield future.result()

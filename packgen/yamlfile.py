@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from .errors import ConfigError
+from .trust import NotReadable, Trust, read_regular, real
 
 MAX_BYTES = 1_000_000  # a practice config is a few kilobytes
 MAX_NODES = 50_000  # stops "billion laughs" alias bombs before they expand
@@ -64,11 +65,13 @@ def read_yaml(path: Path, shown: str) -> YamlDoc:
     if folder:
         raise ConfigError([f"{shown}: is a folder; give the practice's .yaml file"])
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except FileNotFoundError:
         raise ConfigError([f"{shown}: no such file"]) from None
     except OSError as exc:
         raise ConfigError([f"{shown}: cannot be read ({exc.strerror})"]) from None
+    except NotReadable as exc:
+        raise ConfigError([f"{shown}: {exc}"]) from None
     if len(raw) > MAX_BYTES:
         raise ConfigError([f"{shown}: is {len(raw):,} bytes; a practice config is at most {MAX_BYTES:,}"])
     if b"\0" in raw:
@@ -144,11 +147,15 @@ class MergedDoc(YamlDoc):
         return self.layer_index(key), self.line_of(key)
 
 
-def read_config(path: Path, shown: str) -> MergedDoc:
+def read_config(path: Path, shown: str, trust: Trust | None = None) -> MergedDoc:
     """Parse `path` and the chain of files it `extends`, merged with the config's own values on top.
 
     Mappings merge key by key; a list or a single value from a lower file replaces the parent's
-    whole. `extends` is removed from the merged data."""
+    whole. `extends` is removed from the merged data. The config and every file it extends must lie,
+    after links, inside `trust`'s folders."""
+    trust = trust or Trust([real(path.absolute().parent)])
+    if os.path.lexists(path) and not trust.inside(real(path)):
+        raise ConfigError([f"{shown}: leads to {real(path)}, outside {trust.shown_roots()}; widen the root with --root"])
     layers = [read_yaml(path, shown)]
     seen = {path.resolve()}
     while "extends" in layers[-1].data:
@@ -171,8 +178,11 @@ def read_config(path: Path, shown: str) -> MergedDoc:
             raise ConfigError([f"{here}: cannot be read ({exc.strerror}): {target}"]) from None
         if folder:
             raise ConfigError([f"{here}: is a folder, not a YAML file: {target}"])
-        if not file:
+        if not file and not os.path.lexists(doc.path.parent / value):
             raise ConfigError([f"{here}: no such file: {target}"])
+        problem = trust.problem(doc.path.parent / value)
+        if problem is not None:
+            raise ConfigError([f"{here}: '{value}' {problem}"])
         seen.add(target)
         layers.append(read_yaml(target, os.path.normpath(os.path.join(os.path.dirname(doc.shown), value))))
     owner: dict[Key, int] = {}

@@ -26,12 +26,11 @@ CASES = {
     "binary.yaml": "binary.yaml: is a binary file, not a YAML config",
     "not-utf8.yaml": "not-utf8.yaml:2: is not UTF-8 text (byte 0xe9); save it as UTF-8",
     "missing.yaml": "missing.yaml: no such file",
-    "logo-outside.yaml": f"logo-outside.yaml:4: practice.logo: must be inside the config's folder ({CORPUS}); "
-                         "copy the image there",
+    "logo-outside.yaml": "logo-outside.yaml:4: practice.logo: '../../../etc/hostname' is outside the trusted root "
+                         f"{CORPUS}; move it inside, or widen the root with --root",
     "python-tag.yaml": "python-tag.yaml:3:13: YAML syntax error: could not determine a constructor for the tag "
                        "'tag:yaml.org,2002:python/object/apply:os.system'",
-    "hostile-markdown.yaml": f"{CORPUS}/hostile-content/guidance/15-hostile.md: not allowed in guidance: access to "
-                             "attribute '__init__' of 'type' object is unsafe.",
+    "hostile-markdown.yaml": f"{CORPUS}/hostile-content/guidance/15-hostile.md: unknown value: 'cycler' is undefined",
 }
 
 

@@ -127,4 +127,6 @@ def test_logo_outside_the_config_folder_is_refused(tmp_path):
     (tmp_path / "secret.png").write_bytes(b"\x89PNG")
     folder = tmp_path / "practice"
     path = write(folder / "p.yaml", MINIMAL.replace("  address:", "  logo: ../secret.png\n  address:"))
-    assert errors_of(path) == [f"{path}:4: practice.logo: must be inside the config's folder ({folder}); copy the image there"]
+    assert errors_of(path) == [f"{path}:4: practice.logo: '../secret.png' is outside the trusted root {folder}; "
+                               "move it inside, or widen the root with --root"]
+    assert load(path, [tmp_path]).config.practice.logo == tmp_path / "secret.png"  # --root widens it

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from icalendar import Calendar
 
 from packgen.config import load
-from packgen.ics import timeline_ics
+from packgen.ics import BREAKS, timeline_ics
 from packgen.schedule import build_schedule
 
 from .conftest import EXAMPLE
@@ -42,3 +44,21 @@ def test_pack_dates_agree_with_the_ics(example_build, example_pack):
     go_live = next(e for e in cal.walk("VEVENT") if str(e["UID"]).startswith("go_live."))
     assert go_live.decoded("DTSTART") == dt.date(2027, 3, 9)
     assert "Tue 09/03/2027" in example_pack.text  # the timeline's short form
+
+
+CONFIG = load(EXAMPLE).config
+TASKS = build_schedule(CONFIG)
+
+
+@settings(max_examples=80, deadline=None)
+@given(name=st.text(alphabet=st.characters(blacklist_categories=["Cs"]), min_size=1, max_size=40)
+       | st.sampled_from(["Riverside\rBEGIN:VEVENT", "A\r\nB", "A\x0bB\x0cC\x1cD\x85E\u2028F\u2029G", "A\x00B"]))
+def test_no_character_of_a_name_breaks_a_line_of_the_ics(name):
+    config = CONFIG.model_copy(update={"practice": CONFIG.practice.model_copy(update={"name": name})})
+    data = timeline_ics(config, TASKS, dt.date(2026, 11, 27))
+    text = data.decode("utf-8")
+    lines = text.split("\r\n")
+    assert lines[-1] == "" and text.splitlines() == lines[:-1]  # no line break but CRLF, whatever reads it
+    assert not any(BREAKS.search(line) for line in lines)
+    assert sum(line == "BEGIN:VEVENT" for line in lines) == len(TASKS)
+    assert len(Calendar.from_ical(data).walk("VEVENT")) == len(TASKS)

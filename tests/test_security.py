@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import re
+
 import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
@@ -34,27 +37,60 @@ def run_build(tmp_path, templates: dict[str, str] | None = None, guidance: dict[
         ({"parts/cover.html": '<img src="http://example.invalid/logo.png">'}, "refused to fetch http://example.invalid/logo.png"),
         ({"parts/cover.html": '<img src="ftp://example.invalid/logo.png">'}, "refused to fetch ftp://example.invalid/logo.png"),
         ({"parts/cover.html": '<img src="file:///etc/hostname">'}, "refused to read /etc/hostname"),
-        ({"parts/cover.html": '<img src="../secret.txt">'}, "outside the practice and packgen folders"),
+        ({"parts/cover.html": '<img src="../secret.txt">'}, "outside the trusted root"),
         ({"base.html": '<html><head><link rel="stylesheet" href="https://example.invalid/x.css"></head>'
                        '<body>{% block body %}{% endblock %}</body></html>'}, "refused to fetch https://example.invalid/x.css"),
     ],
 )
 def test_templates_cannot_fetch_urls_or_read_other_files(tmp_path, templates, refused):
     result, out = run_build(tmp_path, templates=templates)
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output
     assert result.output.startswith("Error: ") and refused in result.output
     assert result.output.count("\n") == 1 and "Traceback" not in result.output
     assert not out.exists()
 
 
 def test_attachments_are_never_embedded(tmp_path):
-    link = '<link rel="attachment" href="../secret.txt"><link rel="attachment" href="file:///etc/hostname">'
+    write(tmp_path / "inside.txt", SECRET)  # inside the trusted root: still not attached
+    link = ('<link rel="attachment" href="../secret.txt"><link rel="attachment" href="file:///etc/hostname">'
+            '<link rel="attachment" href="inside.txt">'
+            '<a rel="attachment" href="inside.txt">a</a> <a rel="attachment" href="data:text/plain,TOP-SECRET-LINE-42">b</a>')
     result, out = run_build(tmp_path, templates={"parts/cover.html": link + "<p>Cover</p>"})
     assert result.exit_code == 0, result.output
-    pack = out / "b12345-hillside-surgery" / "cutover-pack.pdf"
-    reader = PdfReader(pack)
-    assert "/EmbeddedFiles" not in reader.trailer["/Root"].get("/Names", {})
-    assert SECRET.encode() not in pack.read_bytes()
+    for pack in (out / "b12345-hillside-surgery").rglob("*.pdf"):
+        reader = PdfReader(pack)
+        assert "/EmbeddedFiles" not in reader.trailer["/Root"].get("/Names", {})
+        annotations = [a.get_object() for page in reader.pages for a in page.get("/Annots", [])]
+        assert not [a for a in annotations if a.get("/Subtype") == "/FileAttachment"], pack
+        assert SECRET.encode() not in pack.read_bytes() and b"/EmbeddedFile" not in pack.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("cover", "make", "refused"),
+    [
+        ('<img src="secret.png" alt="">', "link", r"Failed to load image at '\S+/secret.png': ValueError: refused to read "
+                                                  r"\S+/secret.txt: outside the trusted root and packgen's folders"),
+        ('<img src="pipe.png" alt="">', "fifo", r"Failed to load image at '\S+/pipe.png': ValueError: refused to read "
+                                                r"\S+/pipe.png: it is a FIFO \(named pipe\); only regular files are read"),
+        ('<img src="broken.png" alt="">', "broken", r"Failed to load image at '\S+/broken.png': not a PNG, JPEG or SVG "
+                                                    r"image that can be read$"),
+        ('<style>@font-face { font-family: Evil; src: url(file:///etc/hostname); } p.e { font-family: Evil; }</style>'
+         '<p class="e">x</p>', "", r"Font-face 'Evil' cannot be loaded \(refused to read /etc/hostname: outside the "
+                                   r"trusted root and packgen's folders\)$"),
+    ],
+)
+def test_images_and_fonts_the_templates_name_fail_with_a_reason(tmp_path, cover, make, refused):
+    (tmp_path.parent / "secret.txt").write_text(SECRET)
+    if make == "link":
+        (tmp_path / "secret.png").symlink_to(tmp_path.parent / "secret.txt")
+    elif make == "fifo":
+        os.mkfifo(tmp_path / "pipe.png")
+    elif make == "broken":
+        write(tmp_path / "broken.png", "not an image")
+    result, out = run_build(tmp_path, templates={"parts/cover.html": cover})
+    assert result.exit_code == 2, result.output
+    assert result.output.count("\n") == 1 and re.search(refused, result.output.strip()), result.output
+    assert not out.exists()
 
 
 @pytest.mark.parametrize(

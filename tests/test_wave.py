@@ -69,7 +69,9 @@ def test_a_chain_of_two_parents(tmp_path):
     path = write(tmp_path / "waves" / "p.yaml",
                  PRACTICE.replace("  practice_manager: {name: Alex Green}\n", "  practice_manager: {name: Alex Green}\n"
                                   "  lead_gp: {name: Dr Who}\n") + "poster: {copies: 1}\n")
-    practice = load(path)
+    assert errors_of(path) == [f"{tmp_path}/waves/_wave.yaml:1: extends: '../_region.yaml' is outside the trusted root "
+                               f"{tmp_path}/waves; move it inside, or widen the root with --root"]
+    practice = load(path, [tmp_path])  # --root: the region's folder is trusted too
     config = practice.config
     assert (config.migration.source_system, config.migration.target_system) == ("Vision", "EMIS Web")
     assert config.migration.read_only_days == 90
@@ -121,11 +123,14 @@ def test_relative_paths_resolve_against_the_folder_of_the_file_that_names_them(t
     write(practices / "_wave.yaml", WAVE.replace("contacts:", "extends: ../_region.yaml\npractice: {logo: logo.png}\ncontacts:"))
     path = write(practices / "p.yaml", PRACTICE)
     monkeypatch.chdir(tmp_path)
-    config = load(path).config
+    config = load(path, [tmp_path]).config
     assert config.content == tmp_path / "shared-content"
     assert config.practice.logo == practices / "logo.png"
     write(practices / "_wave.yaml", WAVE.replace("contacts:", "practice: {logo: nope.png}\ncontacts:"))
     assert errors_of(path) == [f"{practices}/_wave.yaml:1: practice.logo: no such file: {practices / 'nope.png'}"]
+    write(practices / "_wave.yaml", WAVE.replace("contacts:", "practice: {logo: ../logo.png}\ncontacts:"))
+    assert errors_of(path) == [f"{practices}/_wave.yaml:1: practice.logo: '{practices}/../logo.png' is outside the "
+                               f"trusted root {practices}; move it inside, or widen the root with --root"]
 
 
 def test_folders_mean_their_configs_but_not_shared_ones(tmp_path):
