@@ -26,7 +26,7 @@ from .errors import ConfigError, PackgenError
 from .letters import Letter
 from .logs import sheets
 from .manifest import MANIFEST, inputs_key, manifest, unchanged
-from .render import default_dir, render_template, template_env
+from .render import default_dir, own_template_env, render_template
 from .schedule import DAY, Task, build_schedule, slug
 from .wave import Outcome, config_paths
 
@@ -361,7 +361,7 @@ def write_overview(wave: str, rows: list[Row], output: Path, today: dt.date, key
     OUTPUT/waves/<wave>/ with wave.ics, wave.csv and a manifest recording `key` (see wave_key)."""
     name = slug(wave)
     folder = output / WAVES / name
-    text = render_template(template_env(None), "wave-overview.html", context(wave, rows, today))
+    text = render_template(own_template_env(), "wave-overview.html", context(wave, rows, today))
     html_key = inputs_key(text, [])
     cache = Cache(output / ".cache" / WAVES / name)
     laid = cache.get(html_key)

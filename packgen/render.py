@@ -14,6 +14,11 @@ from .trust import PACKAGE, ConfinedLoader, Trust, default_dir
 __all__ = ["PACKAGE", "default_dir", "render_template", "template_env"]
 
 
+def own_template_env() -> Sandbox:
+    """packgen's own templates only: for documents that no practice can restyle (wave overview, reconcile report)."""
+    return template_env(None, Trust(()))
+
+
 def template_env(override: Path | None, trust: Trust) -> Sandbox:
     """Templates by name, the practice's folder first; `!default/NAME` always reaches packgen's own.
     Every template is read through `trust`, `{% include %}` and `{% extends %}` too."""

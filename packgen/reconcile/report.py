@@ -137,9 +137,9 @@ def report_pdf(outcome: Outcome, result: dict[str, Any], code: int, made: dt.dat
     """reconcile.pdf: the summary first, then one line per problem with the row as scanned; laid out by
     packgen's own templates and WeasyPrint path."""
     from ..pdf import Job, lay_out
-    from ..render import default_dir, render_template, template_env
+    from ..render import default_dir, own_template_env, render_template
 
-    env = template_env(None)
+    env = own_template_env()
     values = {
         "result": result, "code": code, "practice_name": outcome.practice, "made": made,
         "missing_groups": missing_by_log_and_day(outcome.issued, result["missing"]),
