@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    AfterValidator,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -23,9 +25,11 @@ from pydantic_core import PydanticCustomError
 from .columns import COLUMNS, LOGS
 from .dates import uk_date
 from .errors import ConfigError
+from .limits import MAX_PAGES, image_problem
 from .yamlfile import Key, MergedDoc, YamlDoc, dotted_key, read_config
 
 MAX_TEXT = 300  # one line of a letter or a heading; longer is a mistake
+FIRST_YEAR, LAST_YEAR = 2000, 2099  # a cut-over date outside these is a typing mistake
 
 
 def _problem(message: str) -> PydanticCustomError:
@@ -36,24 +40,37 @@ def _iso_date(value: Any) -> dt.date:
     """Accept a YAML date or a 'YYYY-MM-DD' string; anything else is refused with a hint."""
     if isinstance(value, dt.datetime):
         raise _problem("must be a date alone, written YYYY-MM-DD, without a time")
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value.strip()):
         try:
-            return dt.date.fromisoformat(value.strip())
+            value = dt.date.fromisoformat(value.strip())
         except ValueError:
             raise _problem(f"'{value}' is not a real date") from None
+    if isinstance(value, dt.date):
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise _problem(f"must be a date from {FIRST_YEAR} to {LAST_YEAR} (got {value.isoformat()})")
+        return value
     raise _problem(f"must be a date written YYYY-MM-DD, for example 2027-03-04 (got {_shown(value)})")
 
 
 def _text(value: Any) -> Any:
     """Refuse numbers where text is meant: YAML would drop a phone number's leading zero."""
     if isinstance(value, bool) or isinstance(value, (int, float)):
-        raise _problem(f"must be text; put it in quotes, like \"{value}\"")
+        raise _problem(f"must be text; put it in quotes, like \"{_shown(value)}\"")
     return value
 
 
+def _one_line(value: str) -> str:
+    """Refuse line breaks and control characters inside a value printed on one line (a NUL, a CR)."""
+    for char in value:
+        if unicodedata.category(char) in {"Cc", "Zl", "Zp"} and char != "\t":
+            what = "a line break" if char in "\n\r\u2028\u2029\x85" else f"a control character (U+{ord(char):04X})"
+            raise _problem(f"must be one line of text, without {what}; use a list for several lines")
+    return value.replace("\t", " ")
+
+
 def _shown(value: Any) -> str:
+    if isinstance(value, int) and abs(value).bit_length() > 64:
+        return f"a number of {len(str(abs(value))):,} digits" if abs(value).bit_length() < 14_000 else "a huge number"
     text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
@@ -62,7 +79,8 @@ Date = Annotated[dt.date, BeforeValidator(_iso_date)]
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 Weekday = Literal[WEEKDAYS]  # type: ignore[valid-type]
 ColumnKey = Literal[tuple(COLUMNS)]  # type: ignore[valid-type]
-Text = Annotated[str, BeforeValidator(_text), StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
+Text = Annotated[str, BeforeValidator(_text), StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT),
+                 AfterValidator(_one_line)]
 Days = Annotated[int, Field(ge=0, le=3650)]
 
 
@@ -85,7 +103,7 @@ class Practice(Strict):
     @field_validator("ods_code", mode="before")
     @classmethod
     def _ods(cls, value: Any) -> str:
-        if isinstance(value, str) and re.fullmatch(r"[A-Za-z]\d{5}", value.strip()):
+        if isinstance(value, str) and re.fullmatch(r"[A-Za-z][0-9]{5}", value.strip()):
             return value.strip().upper()
         raise _problem(f"must be one letter and five digits, like A81001 (got {_shown(value)})")
 
@@ -102,6 +120,9 @@ class Practice(Strict):
             raise _problem(f"no such file: {path}")
         if path.suffix.lower() not in {".png", ".jpg", ".jpeg", ".svg"}:
             raise _problem("must be a PNG, JPEG or SVG image")
+        problem = image_problem(path)
+        if problem:
+            raise _problem(f"{path.name} {problem}")
         return path
 
 
@@ -148,7 +169,7 @@ class Migration(Strict):
             return None
         if isinstance(value, int):  # YAML 1.1 reads an unquoted 18:30 as a number
             raise _problem(f"write the time in quotes, like \"{value // 60:02d}:{value % 60:02d}\"")
-        if isinstance(value, str) and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value.strip()):
+        if isinstance(value, str) and re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value.strip()):
             return value.strip()
         raise _problem(f"must be a time written \"HH:MM\", like \"18:30\" (got {_shown(value)})")
 
@@ -295,6 +316,8 @@ class Config(Strict):
 def _resolve(value: Path, info: ValidationInfo) -> Path:
     """Relative paths are relative to the config file's folder, never the working directory."""
     base = Path((info.context or {}).get("base_dir", "."))
+    if not str(value).isprintable():
+        raise _problem("must be a path without line breaks or control characters")
     return (base / value).resolve()
 
 
@@ -338,7 +361,38 @@ def load(path: str | Path) -> PracticeConfig:
         config = Config.model_validate(data, context={"base_dir": Path(path).resolve().parent})
     except ValidationError as exc:
         raise ConfigError(_messages(exc, doc)) from None
-    return PracticeConfig(config, doc, shown)
+    practice = PracticeConfig(config, doc, shown)
+    _within_page_limit(practice)
+    return practice
+
+
+FIXED_PAGES = 30  # cover, contents, guidance, timeline, calendar, checklists, role cards, poster...
+
+
+def _within_page_limit(practice: PracticeConfig) -> None:
+    """Refuse settings that would make a pack of more than MAX_PAGES pages, naming the setting to lower.
+
+    Counted before anything is laid out: one page per log sheet and per letter, plus the fixed parts."""
+    from .logs import open_days, sheets  # logs builds on this module
+
+    config = practice.config
+    per_log: dict[str, int] = {}
+    for sheet in sheets(config):
+        per_log[sheet.log.name] = per_log.get(sheet.log.name, 0) + 1
+    letters = 2 * len(config.third_parties)
+    total = FIXED_PAGES + letters + sum(per_log.values())
+    if total <= MAX_PAGES:
+        return
+    if per_log and max(per_log.values()) >= letters:
+        log = max(per_log, key=lambda name: per_log[name])
+        key: Key = ("logs", log, "sheets_per_day")
+        why = (f"{per_log[log]:,} {log.replace('_', ' ')} log sheets for {len(open_days(config))} open days; lower "
+               f"logs.{log}.sheets_per_day, stop printing some logs or shorten the cut-over")
+    else:
+        key, why = ("third_parties",), f"{letters:,} letters to third parties; split the third parties between packs"
+    raise ConfigError([f"{practice.where(key)}: the pack would have more than {MAX_PAGES:,} pages "
+                       f"(at least {total:,}, with {why}"
+                       f")"])
 
 
 def _value_at(data: Any, key: Key) -> Any:
@@ -381,6 +435,7 @@ MESSAGES = {
     "int_type": "must be a whole number",
     "int_parsing": "must be a whole number",
     "int_from_float": "must be a whole number",
+    "int_parsing_size": "is far too large a number",
     "bool_type": "must be true or false",
     "bool_parsing": "must be true or false",
 }

@@ -17,6 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from .dates import month_name, short_day, uk_date, uk_day
 from .errors import ContentError
+from .limits import MAX_MARKDOWN, BoundedSandbox, read_bounded, render_capped
 
 # Tags Markdown may produce that make sense on paper; anything else (script, style, iframe, form,
 # object, link, img, a) is removed, keeping its text.
@@ -36,7 +37,7 @@ class Section:
 
 def markdown_env() -> SandboxedEnvironment:
     """The template step for Markdown: sandboxed (no Python internals, no files), strict, escaping."""
-    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True, keep_trailing_newline=True)
+    env = BoundedSandbox(undefined=jinja2.StrictUndefined, autoescape=True, keep_trailing_newline=True)
     add_filters(env)
     return env
 
@@ -47,6 +48,8 @@ def add_filters(env: jinja2.Environment) -> None:
     env.filters["day"] = uk_day
     env.filters["shortday"] = short_day
     env.filters["month"] = month_name
+    if isinstance(env, BoundedSandbox):
+        env.guard_filters()
 
 
 def find(kind: str, folders: list[Path]) -> dict[str, Path]:
@@ -73,7 +76,7 @@ def required(kind: str, stem: str, folders: list[Path], context: dict[str, Any],
 
 def render_text(path: Path, context: dict[str, Any]) -> str:
     """Fill in a plain-text file (no Markdown, no HTML escaping), in the same sandbox."""
-    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    env = BoundedSandbox(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
     add_filters(env)
     return _fill(path, _read(path), context, env)
 
@@ -98,21 +101,25 @@ def render_markdown(path: Path, context: dict[str, Any], env: SandboxedEnvironme
     if not match:
         raise ContentError(f"{path}:1: must start with a '# Title' line")
     title = match.group(1)
-    body = to_html(filled[match.end():])
-    return Section(name=path.stem, title=_plain(title), html=body, anchor="s-" + re.sub(r"[^a-z0-9]+", "-", path.stem.lower()))
+    try:
+        body, title = to_html(filled[match.end():]), _plain(title)
+    except RecursionError:
+        raise ContentError(f"{path}: Markdown nested too deeply (quotes or lists inside one another)") from None
+    return Section(name=path.stem, title=title, html=body, anchor="s-" + re.sub(r"[^a-z0-9]+", "-", path.stem.lower()))
 
 
 def _read(path: Path) -> str:
+    raw = read_bounded(path, MAX_MARKDOWN, "a Markdown file")
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise ContentError(f"{path}: cannot be read as UTF-8 text ({exc})") from None
 
 
 def _fill(path: Path, source: str, context: dict[str, Any], env: SandboxedEnvironment) -> str:
     """The sandboxed template step, with every failure as a one-line error naming the file."""
     with template_errors(str(path), "not allowed in guidance"):
-        return env.from_string(source).render(context)
+        return render_capped(env.from_string(source), context, str(path))
 
 
 @contextmanager
@@ -131,7 +138,11 @@ def template_errors(where: str, refused: str = "not allowed") -> Iterator[None]:
     except jinja2.TemplateError as exc:
         raise ContentError(f"{where}: template error: {exc}") from None
     except (TypeError, ValueError, AttributeError, ArithmeticError, LookupError) as exc:  # e.g. a filter given a list
-        raise ContentError(f"{where}: template error: {type(exc).__name__}: {' '.join(str(exc).split())}") from None
+        raise ContentError(f"{where}: template error: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}") from None
+    except RecursionError:
+        raise ContentError(f"{where}: nested too deeply (a macro that calls itself?)") from None
+    except MemoryError:
+        raise ContentError(f"{where}: needs more memory than a template may use") from None
 
 
 def to_html(text: str, shift: int = 1) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,16 @@ class _Loader(yaml.SafeLoader):
             return self.construct_scalar(node)
 
 
+    def construct_yaml_int(self, node: yaml.Node) -> Any:  # type: ignore[override]
+        """An integer, or its text when too long for Python to convert (over 4,300 digits): validation names it."""
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 
 
 def read_yaml(path: Path, shown: str) -> YamlDoc:
@@ -63,14 +73,7 @@ def read_yaml(path: Path, shown: str) -> YamlDoc:
         raise ConfigError([f"{shown}: cannot be read ({exc.strerror})"]) from None
     if folder:
         raise ConfigError([f"{shown}: is a folder; give the practice's .yaml file"])
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError([f"{shown}: no such file"]) from None
-    except OSError as exc:
-        raise ConfigError([f"{shown}: cannot be read ({exc.strerror})"]) from None
-    if len(raw) > MAX_BYTES:
-        raise ConfigError([f"{shown}: is {len(raw):,} bytes; a practice config is at most {MAX_BYTES:,}"])
+    raw = _read(path, shown)
     if b"\0" in raw:
         raise ConfigError([f"{shown}: is a binary file, not a YAML config"])
     try:
@@ -108,6 +111,30 @@ def read_yaml(path: Path, shown: str) -> YamlDoc:
     if not isinstance(data, dict):
         raise ConfigError([f"{shown}:1: expected keys such as 'practice:' at the top, found {_kind(data)}"])
     return YamlDoc(path=path, data=data, lines=lines, sha256=hashlib.sha256(raw).hexdigest(), shown=shown)
+
+
+def _read(path: Path, shown: str) -> bytes:
+    """The file's bytes: a regular file of at most MAX_BYTES, its size checked before reading."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise ConfigError([f"{shown}: no such file"]) from None
+    except OSError as exc:
+        raise ConfigError([f"{shown}: cannot be read ({exc.strerror})"]) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigError([f"{shown}: is not a regular file; give the practice's .yaml file"])
+        if info.st_size > MAX_BYTES:
+            raise ConfigError([f"{shown}: is {info.st_size:,} bytes; a practice config is at most {MAX_BYTES:,}"])
+        raw = os.read(fd, MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            raise ConfigError([f"{shown}: is over {MAX_BYTES:,} bytes; a practice config is at most {MAX_BYTES:,}"])
+        return raw
+    except OSError as exc:
+        raise ConfigError([f"{shown}: cannot be read ({exc.strerror})"]) from None
+    finally:
+        os.close(fd)
 
 
 @dataclass
