@@ -11,11 +11,11 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .build import build, build_date, prepare
+from .build import build, build_date, fill
 from .config import json_schema, load
-from .errors import ConfigError, PackgenError
+from .errors import ConfigError, OutputError, PackgenError
 from .starter import Answers, write_starter
-from .wave import build_many, config_paths, nothing_to_build
+from .wave import build_many, collisions, config_paths, nothing_to_build
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
@@ -69,7 +69,12 @@ def build_command(configs: tuple[Path, ...], output: Path, today: dt.date | None
         raise nothing_to_build(skipped)
     if len(paths) == 1:
         practice = load(paths[0])
-        result = build(practice, output, today, force, jobs)
+        try:
+            result = build(practice, output, today, force, jobs)
+        except MemoryError:
+            raise PackgenError(f"{paths[0]}: ran out of memory while building") from None
+        except OSError as exc:
+            raise OutputError(f"{output}: cannot write the pack there ({exc.strerror or exc})") from None
         for warning in result.warnings:
             click.echo(f"warning: {practice.where(warning.key)}: {warning.message}", err=True)
         if result.unchanged:
@@ -81,6 +86,9 @@ def build_command(configs: tuple[Path, ...], output: Path, today: dt.date | None
         click.echo(f"laid out {len(result.laid_out)} of {result.documents} documents"
                    + (f"; {kept} unchanged since the last build" if kept > 0 else ""))
         return
+    clashes = collisions(paths, output)
+    if clashes:
+        raise ConfigError(clashes)
     total, built, code = len(paths), 0, 0
     outcomes = build_many(paths, output, build_date(today), jobs or os.cpu_count() or 1, force)
     for done, outcome in enumerate(outcomes, start=1):
@@ -129,7 +137,11 @@ def check_command(configs: tuple[Path, ...], strict: bool, today: dt.date | None
     for config in paths:
         try:
             practice = load(config)
-            found = prepare(practice, build_date(today))["warnings"]
+            found = fill(practice, build_date(today))[0]["warnings"]
+        except MemoryError:
+            errors += 1
+            click.echo(f"error: {config}: ran out of memory while checking", err=True)
+            continue
         except ConfigError as exc:
             errors += 1
             for problem in exc.problems:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -25,7 +26,7 @@ from pydantic_core import PydanticCustomError
 from .columns import COLUMNS, LOGS
 from .dates import uk_date
 from .errors import ConfigError
-from .limits import MAX_PAGES, image_problem
+from .limits import MAX_FILES, MAX_PAGES, image_problem
 from .yamlfile import Key, MergedDoc, YamlDoc, dotted_key, read_config
 
 MAX_TEXT = 300  # one line of a letter or a heading; longer is a mistake
@@ -116,8 +117,10 @@ class Practice(Strict):
         base = Path((info.context or {}).get("base_dir", ".")).resolve()
         if not path.is_relative_to(base):
             raise _problem(f"must be inside the config's folder ({base}); copy the image there")
-        if not path.is_file():
+        if not path.exists():
             raise _problem(f"no such file: {path}")
+        if not path.is_file():
+            raise _problem(f"is not a regular file: {path}")
         if path.suffix.lower() not in {".png", ".jpg", ".jpeg", ".svg"}:
             raise _problem("must be a PNG, JPEG or SVG image")
         problem = image_problem(path)
@@ -310,6 +313,11 @@ class Config(Strict):
         path = _resolve(value, info)
         if not path.is_dir():
             raise _problem(f"no such folder: {path}")
+        count = 0
+        for _folder, _subfolders, files in os.walk(path):
+            count += len(files)
+            if count > MAX_FILES:
+                raise _problem(f"{path} holds more than {MAX_FILES:,} files; give a folder of the practice's own")
         return path
 
 

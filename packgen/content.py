@@ -17,7 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from .dates import month_name, short_day, uk_date, uk_day
 from .errors import ContentError
-from .limits import MAX_MARKDOWN, BoundedSandbox, read_bounded, render_capped
+from .limits import MAX_MARKDOWN, BoundedSandbox, read_bounded, render_capped, working_on
 
 # Tags Markdown may produce that make sense on paper; anything else (script, style, iframe, form,
 # object, link, img, a) is removed, keeping its text.
@@ -96,7 +96,11 @@ def render_markdown(path: Path, context: dict[str, Any], env: SandboxedEnvironme
     source = _read(path)
     if not source.strip():
         return None
-    filled = _fill(path, source, context, env)
+    with working_on(str(path)):
+        return _section(path, _fill(path, source, context, env))
+
+
+def _section(path: Path, filled: str) -> Section:
     match = re.match(r"\s*#\s+(.+?)\s*#*\s*\n", filled + "\n")
     if not match:
         raise ContentError(f"{path}:1: must start with a '# Title' line")
@@ -118,7 +122,7 @@ def _read(path: Path) -> str:
 
 def _fill(path: Path, source: str, context: dict[str, Any], env: SandboxedEnvironment) -> str:
     """The sandboxed template step, with every failure as a one-line error naming the file."""
-    with template_errors(str(path), "not allowed in guidance"):
+    with template_errors(str(path), "not allowed in guidance"), working_on(str(path)):
         return render_capped(env.from_string(source), context, str(path))
 
 

@@ -20,7 +20,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import ContentError
 
-MAX_MARKDOWN = 200_000  # bytes of one Markdown file: a guidance page is a few kilobytes
+MAX_MARKDOWN = 100_000  # bytes of one Markdown file: a guidance page is a few kilobytes
 MAX_TEMPLATE = 200_000  # bytes of one template file
 MAX_IMAGE = 5_000_000  # bytes of one image (the logo)
 MAX_PIXELS = 20_000_000  # pixels of one raster image: a logo needs far fewer (Pillow's limit)
@@ -30,7 +30,8 @@ MAX_RANGE = 10_000  # items one range() in a template may give
 MAX_NUMBER = 100_000  # the largest number given to a filter, a method or `*`; larger only builds huge text
 MAX_POWER = 64  # the largest exponent of `**`
 MAX_PAGES = 2_000  # pages of one pack
-FILL_SECONDS = 60  # wall-clock time to fill in every template and Markdown file of one pack
+MAX_FILES = 10_000  # files in one content or templates folder: far more than a practice's own
+FILL_SECONDS = 60  # (PACKGEN_FILL_SECONDS) wall-clock time to fill in every template and Markdown file of one pack
 LAYOUT_SECONDS = 120  # wall-clock time to lay out one document
 LAYOUT_MEMORY = 1_500_000_000  # bytes of address space of one layout worker
 
@@ -71,8 +72,25 @@ def read_bounded(path: Path, limit: int, what: str) -> bytes:
         os.close(fd)
 
 
-class Overrun(Exception):
-    """Filling in the templates took longer than FILL_SECONDS."""
+class Overrun(BaseException):
+    """Filling in the templates took longer than FILL_SECONDS (a BaseException: no `except Exception` stops it)."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(where)
+        self.where = where
+
+
+_working_on: list[str] = []  # the file being filled in or converted, for the message when time runs out
+
+
+@contextmanager
+def working_on(what: str) -> Iterator[None]:
+    """Name the file being filled in or converted, should the deadline pass while it is."""
+    _working_on.append(what)
+    try:
+        yield
+    finally:
+        _working_on.pop()
 
 
 @contextmanager
@@ -85,15 +103,16 @@ def deadline(seconds: int, what: str) -> Iterator[None]:
         return
 
     def expired(signum: int, frame: object) -> None:
-        raise Overrun()
+        raise Overrun(_working_on[-1] if _working_on else "")
 
     previous = signal.signal(signal.SIGALRM, expired)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
-    except Overrun:
-        raise ContentError(f"{what}: took more than {seconds} seconds to fill in; is there a loop in a "
-                           "template or Markdown file?") from None
+    except Overrun as exc:
+        where = f" (at {exc.where})" if exc.where else ""
+        raise ContentError(f"{what}: took more than {seconds} seconds to fill in the wording and templates{where}; "
+                           "is there a loop, or text Markdown is slow to convert?") from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
@@ -129,6 +148,9 @@ def bounded_range(*args: Any) -> range:
     if len(made) > MAX_RANGE:
         raise SecurityError(f"range() gives {len(made):,} items; at most {MAX_RANGE:,}")
     return made
+
+
+bounded_range.__name__ = "range"
 
 
 def _guard_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:

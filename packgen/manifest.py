@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import shutil
+import stat
 import subprocess
 import sys
 from collections.abc import Iterable
@@ -19,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .errors import ContentError
+from .limits import MAX_FILES
 
 MANIFEST = "manifest.json"
 
@@ -68,11 +72,34 @@ def build_inputs(config_hash: str, files: Iterable[Path], folders: Iterable[Path
     for part in (config_hash, today.isoformat(), sys.version, font_fingerprint(), *packages):
         digest.update(part.encode("utf-8") + b"\0")
     for path in files:
-        digest.update(path.read_bytes() if path.is_file() else b"missing")
+        _add_file(digest, path)
     for folder in folders:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0" + path.read_bytes())
+        found = []
+        for path in folder.rglob("*"):
+            if "__pycache__" not in path.parts and path.is_file():
+                found.append(path)
+                if len(found) > MAX_FILES:
+                    raise ContentError(f"{folder}: holds more than {MAX_FILES:,} files; give a folder of the "
+                                       "practice's own content or templates")
+        for path in sorted(found):
+            digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0")
+            _add_file(digest, path)
     return digest.hexdigest()
+
+
+def _add_file(digest: Any, path: Path) -> None:
+    """Add a regular file's bytes to `digest` a piece at a time; anything else (a FIFO, a device) as its name."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        digest.update(b"missing")
+        return
+    with os.fdopen(fd, "rb") as file:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            digest.update(b"not a file")
+            return
+        while chunk := file.read(1 << 20):
+            digest.update(chunk)
 
 
 def unchanged(folder: Path, inputs: str) -> dict[str, Any] | None:

@@ -12,14 +12,18 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from PIL import Image
 from weasyprint import HTML, URLFetcher
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
 
 from .cache import Laid
-from .errors import RenderError
+from .errors import ContentError, RenderError
+from .limits import MAX_IMAGE, MAX_PIXELS, image_problem, read_bounded
 
 FONT = "Liberation Sans"
+
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # a larger image is refused, not decoded (a logo needs far fewer)
 
 
 class LockedFetcher(URLFetcher):
@@ -32,13 +36,28 @@ class LockedFetcher(URLFetcher):
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:  # type: ignore[override]
         parts = urlsplit(url)
         if parts.scheme == "data":
-            return super().fetch(url, headers)
+            if len(url) > MAX_IMAGE * 2:
+                raise ValueError(f"refused a data: URL of {len(url):,} characters; at most {MAX_IMAGE * 2:,}")
+            response = super().fetch(url, headers)
+            data = response.read(MAX_IMAGE + 1)
+            problem = image_problem(Path("data.svg" if b"<svg" in data[:4096] else "data"), data)
+            if problem and "image" in str(response.headers.get_content_type()):
+                raise ValueError(f"refused a data: URL image: it {problem}")
+            return URLFetcherResponse(url, data, headers=response.headers)
         if parts.scheme != "file":
             raise ValueError(f"refused to fetch {url}: only local files are read")
         path = Path(unquote(parts.path)).resolve()
         if not any(path.is_relative_to(root) for root in self.roots):
             raise ValueError(f"refused to read {path}: outside the practice and packgen folders")
-        return URLFetcherResponse(url, path.read_bytes())
+        try:
+            data = read_bounded(path, MAX_IMAGE, "an image or style sheet")
+        except ContentError as exc:
+            raise ValueError(f"refused to read {exc.format_message()}") from None
+        if path.suffix.lower() in {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}:
+            problem = image_problem(path, data)
+            if problem:
+                raise ValueError(f"refused to read {path}: it {problem}")
+        return URLFetcherResponse(url, data)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from .content import add_filters, template_errors
 from .errors import ContentError
-from .limits import MAX_TEMPLATE, BoundedSandbox, read_bounded, render_capped
+from .limits import MAX_TEMPLATE, BoundedSandbox, read_bounded, render_capped, working_on
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -42,7 +42,7 @@ def template_env(override: Path | None) -> SandboxedEnvironment:
 
 def render_template(env: SandboxedEnvironment, name: str, context: dict[str, Any]) -> str:
     """Render one template, turning any template mistake into a one-line error."""
-    with template_errors(f"template {name}"):
+    with template_errors(f"template {name}"), working_on(f"template {name}"):
         return render_capped(env.get_template(name), context, f"template {name}")
 
 
@@ -53,7 +53,7 @@ class BoundedLoader(jinja2.FileSystemLoader):
         pieces = split_template_path(template)
         for folder in self.searchpath:
             filename = posixpath.join(folder, *pieces)
-            if os.path.isfile(filename):
+            if os.path.isfile(filename) or os.path.lexists(filename):  # anything else is refused when read
                 break
         else:
             raise jinja2.TemplateNotFound(template)
