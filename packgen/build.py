@@ -293,7 +293,8 @@ class Layouts:
             return future.result(timeout=seconds + 30)  # the worker stops itself after `seconds`: a backstop
         except FuturesTimeout:
             self.kill()
-            raise RenderError(f"{title}: took more than {seconds} seconds to lay out; shorten it") from None
+            raise RenderError(f"{title}: took more than {seconds} second{'s' if seconds != 1 else ''} to lay out; "
+                              "shorten it") from None
         except BrokenProcessPool:
             self.kill()
             raise RenderError(f"{title}: the layout process stopped (out of memory, or killed)") from None

@@ -45,8 +45,11 @@ class Cache:
         if self.checked:
             return
         output = self.folder.parent.parent  # chosen on the command line: it may be a link
-        if output.exists() and not output.is_dir():
-            raise OutputError(f"{output}: is a file; give a folder to write the packs into")
+        existing = next((p for p in (output, *output.parents) if p.exists()), None)
+        if existing is not None and not existing.is_dir():
+            raise OutputError(f"{output}: cannot be made: {existing} is a file; give a folder to write the packs into")
+        if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+            raise OutputError(f"{output}: cannot be written: no permission to write into {existing}")
         real_folder(self.folder.parent, "packgen's cache folder")
         real_folder(self.folder, "packgen's cache folder")
         self.checked = True

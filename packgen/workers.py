@@ -52,10 +52,27 @@ def lay_out_within(job: Any, seconds: int, memory: int) -> Any:
     try:
         return lay_out(job)
     except _Expired:
-        raise RenderError(f"{job.title}: took more than {seconds} seconds to lay out; shorten it") from None
-    except MemoryError:
-        raise RenderError(f"{job.title}: needed more than {memory / 1e9:.1f} GB of memory to lay out; "
-                          "shorten it or make its images smaller") from None
+        raise RenderError(f"{job.title}: took more than {seconds} second{'s' if seconds != 1 else ''} to lay out; "
+                          "shorten it") from None
+    except RenderError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - out of memory shows as MemoryError, or as odd errors from C code
+        if isinstance(exc, MemoryError) or peak_memory() >= memory * 0.9:
+            raise RenderError(f"{job.title}: needed more than {memory / 1e9:.1f} GB of memory to lay out; "
+                              "shorten it or make its images smaller") from None
+        raise
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def peak_memory() -> int:
+    """The most address space this process has held, in bytes (0 when unknown)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmPeak:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
