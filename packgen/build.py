@@ -149,7 +149,7 @@ def render_pack(pc: PracticeConfig, today: dt.date, cache: Cache, inputs: str, j
     and page numbers stamped on."""
     c = pc.config
     ctx, env, docs, first = fill(pc, today)
-    roots = (str(default_dir("templates")), str(default_dir("content")), str(pc.base_dir))
+    roots = layout_roots(pc)
     with Layouts(cache, pc, roots, today, jobs) as layouts:
         laid = layouts.get({doc.key: (first[doc.key], doc.title, True) for doc in docs})
         total = sum(laid[doc.key].pages for doc in docs)
@@ -201,24 +201,32 @@ def fill(pc: PracticeConfig, today: dt.date) -> tuple[dict[str, Any], SandboxedE
         page_numbers_html(env, ctx, [])
         checked: set[str] = set()
         for doc in docs:
-            check_images(first[doc.key], pc.base_dir, doc.title, checked)
+            check_images(first[doc.key], pc.base_dir, layout_roots(pc), doc.title, checked)
     return ctx, env, docs, first
 
 
 IMAGE_URL = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']|url\(\s*["']?([^"')]+)""", re.IGNORECASE)
 
 
-def check_images(text: str, base: Path, title: str, checked: set[str]) -> None:
-    """Refuse, before any layout, a file image the HTML refers to that is too large, has too many
-    pixels or is an SVG <use> bomb (the layout's fetcher refuses the same, later)."""
+def layout_roots(pc: PracticeConfig) -> tuple[str, ...]:
+    """The folders the layout may read files from."""
+    return (str(default_dir("templates")), str(default_dir("content")), str(pc.base_dir))
+
+
+def check_images(text: str, base: Path, roots: tuple[str, ...], title: str, checked: set[str]) -> None:
+    """Refuse, before any layout, an image file the HTML shows that is too large, has too many pixels
+    or is an SVG <use> bomb (the layout refuses the same, later). Files outside `roots` are not read:
+    the layout refuses them."""
     for match in IMAGE_URL.finditer(text):
         url = unescape(match.group(1) or match.group(2)).strip()
         parts = urlsplit(url)
         if url in checked or parts.scheme not in {"", "file"} or not parts.path:
             continue
         checked.add(url)
-        path = Path(unquote(parts.path))
-        problem = image_problem(path if path.is_absolute() else base / path)
+        path = (base / unquote(parts.path)).resolve()
+        if not any(path.is_relative_to(root) for root in roots):
+            continue
+        problem = image_problem(path)
         if problem:
             raise ContentError(f"{title}: the image {url} {problem}")
 
