@@ -28,7 +28,7 @@ from .cache import Cache, Laid
 from .content import find, load_sections, markdown_env, render_text, required
 from .documents import Document, documents, html, page_numbers_html, set_late_values
 from .errors import ContentError, OutputError, RenderError
-from .limits import FILL_SECONDS, LAYOUT_MEMORY, LAYOUT_SECONDS, MAX_PAGES, deadline, image_problem, setting
+from .limits import FILL_SECONDS, LAYOUT_MEMORY, LAYOUT_SECONDS, LAYOUT_UNIT, MAX_PAGES, deadline, image_problem, setting
 from .ics import timeline_ics
 from .letters import build_letters, tracking
 from .logs import DIGIT_BOXES, ROWS_PER_SHEET, log_specs, open_days, sheets
@@ -243,8 +243,8 @@ class Layouts:
 
     They are laid out in up to `jobs` worker processes, forked from this one (fast to start, and clean:
     this process never lays anything out itself). Each worker dies with this process, may use at most
-    LAYOUT_MEMORY bytes, and stops a document after LAYOUT_SECONDS (PACKGEN_LAYOUT_MEMORY and
-    PACKGEN_LAYOUT_SECONDS in the environment lower them, for tests)."""
+    LAYOUT_MEMORY bytes, and stops a document after LAYOUT_SECONDS for each LAYOUT_UNIT characters of
+    its HTML begun (PACKGEN_LAYOUT_MEMORY and PACKGEN_LAYOUT_SECONDS in the environment lower them)."""
 
     def __init__(self, cache: Cache, pc: PracticeConfig, roots: tuple[str, ...], today: dt.date, jobs: int) -> None:
         self.cache, self.today, self.jobs, self.roots = cache, today, jobs, roots
@@ -286,8 +286,9 @@ class Layouts:
                                             initializer=start_layout_worker, initargs=(os.getpid(), memory))
         # Longest first, so that no worker is left with a long document at the end.
         order = sorted(missing, key=lambda k: len(missing[k].html), reverse=True)
-        futures = {key: self.pool.submit(lay_out_within, missing[key], seconds, memory) for key in order}
-        done = {key: self.result(future, missing[key].title, seconds) for key, future in futures.items()}
+        allowed = {key: seconds * -(-len(missing[key].html) // LAYOUT_UNIT) for key in order}  # per started unit
+        futures = {key: self.pool.submit(lay_out_within, missing[key], allowed[key], memory) for key in order}
+        done = {key: self.result(future, missing[key].title, allowed[key]) for key, future in futures.items()}
         for key, laid in done.items():
             self.cache.put(self.keys[key], laid)
             if key != STAMPS:

@@ -26,7 +26,7 @@ from pydantic_core import PydanticCustomError
 from .columns import COLUMNS, LOGS
 from .dates import uk_date
 from .errors import ConfigError
-from .limits import MAX_FILES, MAX_PAGES, image_problem
+from .limits import MAX_FILES, MAX_LOG_SHEETS, MAX_PAGES, image_problem
 from .yamlfile import Key, MergedDoc, YamlDoc, dotted_key, read_config
 
 MAX_TEXT = 300  # one line of a letter or a heading; longer is a mistake
@@ -389,12 +389,18 @@ def _within_page_limit(practice: PracticeConfig) -> None:
         per_log[sheet.log.name] = per_log.get(sheet.log.name, 0) + 1
     letters = 2 * len(config.third_parties)
     total = FIXED_PAGES + letters + sum(per_log.values())
+    days = len(open_days(config))
+    for log, count in per_log.items():
+        if count > MAX_LOG_SHEETS:  # one log's sheets are one document, laid out in one worker
+            raise ConfigError([f"{practice.where(('logs', log, 'sheets_per_day'))}: {count:,} {log.replace('_', ' ')} "
+                               f"log sheets ({count // days} a day for {days} open days) are more than one log may "
+                               f"print ({MAX_LOG_SHEETS}); lower logs.{log}.sheets_per_day or shorten the cut-over"])
     if total <= MAX_PAGES:
         return
     if per_log and max(per_log.values()) >= letters:
         log = max(per_log, key=lambda name: per_log[name])
         key: Key = ("logs", log, "sheets_per_day")
-        why = (f"{per_log[log]:,} {log.replace('_', ' ')} log sheets for {len(open_days(config))} open days; lower "
+        why = (f"{per_log[log]:,} {log.replace('_', ' ')} log sheets for {days} open days; lower "
                f"logs.{log}.sheets_per_day, stop printing some logs or shorten the cut-over")
     else:
         key, why = ("third_parties",), f"{letters:,} letters to third parties; split the third parties between packs"

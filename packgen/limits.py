@@ -32,7 +32,9 @@ MAX_POWER = 64  # the largest exponent of `**`
 MAX_PAGES = 2_000  # pages of one pack
 MAX_FILES = 10_000  # files in one content or templates folder: far more than a practice's own
 FILL_SECONDS = 60  # (PACKGEN_FILL_SECONDS) wall-clock time to fill in every template and Markdown file of one pack
-LAYOUT_SECONDS = 120  # wall-clock time to lay out one document
+MAX_LOG_SHEETS = 150  # sheets of one log: one document, about 1 GB of a worker's memory to lay out
+LAYOUT_SECONDS = 120  # wall-clock time to lay out one document, for each LAYOUT_UNIT characters of its HTML
+LAYOUT_UNIT = 250_000  # characters of HTML: about 33 log sheets
 LAYOUT_MEMORY = 1_500_000_000  # bytes of address space of one layout worker
 
 
