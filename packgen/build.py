@@ -28,7 +28,8 @@ from .cache import Cache, Laid
 from .content import find, load_sections, markdown_env, render_text, required
 from .documents import Document, documents, html, page_numbers_html, set_late_values
 from .errors import ContentError, OutputError, RenderError
-from .limits import FILL_SECONDS, LAYOUT_MEMORY, LAYOUT_SECONDS, LAYOUT_UNIT, MAX_PAGES, deadline, image_problem, setting
+from .limits import (FILL_MEMORY, FILL_SECONDS, LAYOUT_MEMORY, LAYOUT_SECONDS, LAYOUT_UNIT, MAX_PAGES, deadline,
+                     image_problem, memory_cap, setting)
 from .ics import timeline_ics
 from .letters import build_letters, tracking
 from .logs import DIGIT_BOXES, ROWS_PER_SHEET, log_specs, open_days, sheets
@@ -164,7 +165,7 @@ def render_pack(pc: PracticeConfig, today: dt.date, cache: Cache, inputs: str, j
                 anchors.update({a: len(names) + p + 1 for a, p in laid[doc.key].anchors.items() if a not in anchors})
                 names += laid[doc.key].page_names
             set_late_values(ctx, docs, counts, anchors)
-            with deadline(setting("FILL_SECONDS", FILL_SECONDS), pc.shown):
+            with deadline(setting("FILL_SECONDS", FILL_SECONDS), pc.shown), memory_cap(FILL_MEMORY):
                 requests = ({doc.key: (html(env, ctx, doc), doc.title, True) for doc in docs if doc.late}
                             | {STAMPS: (page_numbers_html(env, ctx, names), "Page numbers", False)})
             late = layouts.get(requests)
@@ -192,7 +193,7 @@ def fill(pc: PracticeConfig, today: dt.date) -> tuple[dict[str, Any], SandboxedE
     """The HTML step: every Markdown file and template filled in, within FILL_SECONDS, nothing laid out.
 
     `check` runs exactly this, so that it finds every problem of the wording and templates a build would."""
-    with deadline(setting("FILL_SECONDS", FILL_SECONDS), pc.shown):
+    with deadline(setting("FILL_SECONDS", FILL_SECONDS), pc.shown), memory_cap(FILL_MEMORY):
         ctx = prepare(pc, today)
         env = template_env(pc.config.templates)
         docs = documents(ctx)

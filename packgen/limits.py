@@ -31,6 +31,7 @@ MAX_NUMBER = 100_000  # the largest number given to a filter, a method or `*`; l
 MAX_POWER = 64  # the largest exponent of `**`
 MAX_PAGES = 2_000  # pages of one pack
 MAX_FILES = 10_000  # files in one content or templates folder: far more than a practice's own
+FILL_MEMORY = 2_000_000_000  # bytes of address space filling in may add to the process
 FILL_SECONDS = 60  # (PACKGEN_FILL_SECONDS) wall-clock time to fill in every template and Markdown file of one pack
 MAX_LOG_SHEETS = 150  # sheets of one log: one document, about 1 GB of a worker's memory to lay out
 LAYOUT_SECONDS = 120  # wall-clock time to lay out one document, for each LAYOUT_UNIT characters of its HTML
@@ -120,11 +121,36 @@ def deadline(seconds: int, what: str) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+@contextmanager
+def memory_cap(extra: int) -> Iterator[None]:
+    """Let this process grow by at most `extra` bytes of address space inside, so that a template that
+    builds huge text fails with MemoryError (a one-line error) instead of exhausting the machine."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        with open("/proc/self/status", encoding="ascii") as status:
+            size = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:"))
+        cap = size + extra if hard == resource.RLIM_INFINITY else min(size + extra, hard)
+        if soft != resource.RLIM_INFINITY and soft < cap:
+            cap = soft
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    except (ImportError, OSError, ValueError, StopIteration):
+        yield  # not Linux: no cap
+        return
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
 def _too_big(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_NUMBER
 
 
-_WIDE = re.compile(r"\d{6,}")  # a width or precision in a format string, like %0999999d or {:>999999}
+# A width or precision of six digits or more in a format string, like %0999999d or {:>999999}.
+_WIDE_PERCENT = re.compile(r"%[^a-zA-Z%]*?\d{6,}")
+_WIDE_BRACES = re.compile(r"\{[^{}]*?\d{6,}[^{}]*\}")
 
 
 def _check_args(args: tuple[Any, ...], kwargs: dict[str, Any], what: str) -> None:
@@ -159,7 +185,7 @@ def _guard_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(func)
     def guarded(*args: Any, **kwargs: Any) -> Any:
         _check_args(args[1:], kwargs, f"filter {name}")
-        if name == "format" and args and isinstance(args[0], str) and _WIDE.search(args[0]):
+        if name == "format" and args and isinstance(args[0], str) and _WIDE_PERCENT.search(args[0]):
             raise SecurityError(f"filter {name}: a width of more than five digits")
         return _check_result(func(*args, **kwargs), f"filter {name}")
 
@@ -194,7 +220,7 @@ class BoundedSandbox(SandboxedEnvironment):
             for count, other in ((left, right), (right, left)):
                 if isinstance(other, (str, list, tuple)) and isinstance(count, int) and count * len(other) > MAX_OUTPUT:
                     raise SecurityError(f"repeating text or a list gives more than {MAX_OUTPUT:,} items")
-        if operator == "%" and isinstance(left, str) and _WIDE.search(left):
+        if operator == "%" and isinstance(left, str) and _WIDE_PERCENT.search(left):
             raise SecurityError("a width of more than five digits in a format")
         return _check_result(super().call_binop(context, operator, left, right), f"operator {operator}")
 
@@ -202,7 +228,7 @@ class BoundedSandbox(SandboxedEnvironment):
         what = getattr(__obj, "__name__", "a call")
         _check_args(args, kwargs, what)
         owner = getattr(getattr(__obj, "__wrapped__", __obj), "__self__", None)
-        if isinstance(owner, str) and _WIDE.search(owner):
+        if isinstance(owner, str) and _WIDE_BRACES.search(owner):
             raise SecurityError(f"{what}: a width of more than five digits")
         return _check_result(SandboxedEnvironment.call(__self, __context, __obj, *args, **kwargs), what)
 
