@@ -134,6 +134,9 @@ def check_command(configs: tuple[Path, ...], strict: bool, today: dt.date | None
     if not paths:
         raise nothing_to_build(skipped)
     errors = warned = 0
+    for clash in collisions(paths, None) if len(paths) > 1 else []:
+        errors += 1
+        click.echo(f"error: {clash}", err=True)
     for config in paths:
         try:
             practice = load(config)

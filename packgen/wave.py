@@ -57,7 +57,7 @@ def _is(path: Path, test: Callable[[Path], bool]) -> bool:
         return False
 
 
-def collisions(configs: list[Path], output: Path) -> list[str]:
+def collisions(configs: list[Path], output: Path | None) -> list[str]:
     """One line for each output folder that two or more of `configs` would be built into: one pack
     would replace the other. Configs that do not load are left to report their own problem."""
     from .build import practice_slug
@@ -68,7 +68,8 @@ def collisions(configs: list[Path], output: Path) -> list[str]:
             by_folder.setdefault(practice_slug(load(config)), []).append(config)
         except PackgenError:
             continue
-    return [f"{', '.join(str(p) for p in paths[:-1])} and {paths[-1]}: would all be built into {output / name}, "
+    return [f"{', '.join(str(p) for p in paths[:-1])} and {paths[-1]}: would all be built into "
+            f"{output / name if output is not None else 'the same folder, ' + name}, "
             "so one pack would replace the other; give each practice its own ODS code or name, or build them "
             "into different output folders" for name, paths in by_folder.items() if len(paths) > 1]
 

@@ -211,3 +211,14 @@ def test_one_log_of_more_sheets_than_a_worker_can_lay_out_is_refused_naming_the_
     assert caught.value.problems == [
         f"{path}:13: logs.referrals.sheets_per_day: 168 referrals log sheets (7 a day for 24 open days) are more "
         "than one log may print (150); lower logs.referrals.sheets_per_day or shorten the cut-over"]
+
+
+def test_check_finds_two_configs_that_would_be_built_into_one_folder(tmp_path):
+    first = write(tmp_path / "wave" / "hillside.yaml", MINIMAL + NO_LOGS)
+    second = write(tmp_path / "wave" / "hillside-copy.yaml", MINIMAL + NO_LOGS)
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "wave"), "--today", "2026-11-27"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == (
+        f"error: {second} and {first}: would all be built into the same folder, b12345-hillside-surgery, so one "
+        "pack would replace the other; give each practice its own ODS code or name, or build them into different "
+        "output folders")
