@@ -121,7 +121,7 @@ def _progress(done: int, total: int, width: int = 20) -> str:
 @click.option("--strict", is_flag=True, help="Exit with 1 when there are warnings.")
 @click.option("--today", callback=_date, metavar="YYYY-MM-DD", help="Date to check deadlines against (default today).")
 def check_command(configs: tuple[Path, ...], strict: bool, today: dt.date | None) -> None:
-    """Check configs and their content and compute every date, without building.
+    """Check configs, fill in their content and templates and compute every date, without laying out.
 
     A folder means every .yaml and .yml file directly inside it, except those whose names start
     with '_'. Exit code 0 when clean, 2 on errors, and with --strict 1 on warnings.
