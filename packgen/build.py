@@ -382,9 +382,7 @@ def publish(folder: Path, files: dict[str, bytes]) -> None:
         for name, data in files.items():
             path = staging / name
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
-            with os.fdopen(fd, "wb") as file:
-                file.write(data)
+            write_new(path, data)
         if os.path.lexists(folder):
             old = Path(tempfile.mkdtemp(prefix=f".{folder.name}{OLD}", dir=folder.parent))
             os.replace(folder, old / folder.name)  # a crash here leaves the old pack in `old`: see recover()
@@ -395,6 +393,13 @@ def publish(folder: Path, files: dict[str, bytes]) -> None:
     except BaseException:
         remove(staging)
         raise
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Create `path` afresh and write `data`; never through a link (the name must not exist yet)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+    with os.fdopen(fd, "wb") as file:
+        file.write(data)
 
 
 NEW, OLD = ".new-", ".old-"
