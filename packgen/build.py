@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import hashlib
 import multiprocessing
 import os
+import re
 import shutil
 import tempfile
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from jinja2.sandbox import SandboxedEnvironment
 
 from . import __version__
 from .columns import REENTRY
@@ -19,8 +27,10 @@ from .config import PracticeConfig
 from .cache import Cache, Laid
 from .content import find, load_sections, markdown_env, render_text, required
 from .drafts import drafts
-from .documents import documents, html, page_numbers_html, set_late_values
-from .errors import ContentError, RenderError
+from .documents import Document, documents, html, page_numbers_html, set_late_values
+from .errors import ContentError, OutputError, RenderError
+from .limits import (FILL_MEMORY, FILL_SECONDS, LAYOUT_MEMORY, LAYOUT_SECONDS, LAYOUT_UNIT, MAX_PAGES, deadline,
+                     image_problem, memory_cap, setting)
 from .ics import timeline_ics
 from .letters import build_letters, tracking
 from .logs import DIGIT_BOXES, ROWS_PER_SHEET, log_specs, open_days, sheets
@@ -30,6 +40,7 @@ from .render import PACKAGE, default_dir, template_env
 from .roles import build_roles
 from .schedule import (CHECKLISTS, PHASES, BuildWarning, build_schedule, grouped, key_dates, logoff_words, services, slug,
                        wall_calendar, warnings)
+from .workers import lay_out_within, start_layout_worker
 
 PACK = "cutover-pack.pdf"
 ICS = "timeline.ics"
@@ -147,13 +158,14 @@ def render_pack(pc: PracticeConfig, today: dt.date, cache: Cache, inputs: str, j
     laid out again once the other documents' page counts are known, then the documents are joined
     and page numbers stamped on."""
     c = pc.config
-    ctx = prepare(pc, today)
-    env = template_env(c.templates, pc.trust)
-    docs = documents(ctx)
-    roots = tuple(str(folder) for folder in pc.trust.folders)
+    ctx, env, docs, first = fill(pc, today)
+    roots = layout_roots(pc)
     with Layouts(cache, pc, roots, today, jobs) as layouts:
-        set_late_values(ctx, docs, None, None)
-        laid = layouts.get({doc.key: (html(env, ctx, doc), doc.title, True) for doc in docs})
+        laid = layouts.get({doc.key: (first[doc.key], doc.title, True) for doc in docs})
+        total = sum(laid[doc.key].pages for doc in docs)
+        if total > MAX_PAGES:
+            raise RenderError(f"{pc.shown}: the pack came to {total:,} pages; at most {MAX_PAGES:,}: shorten the "
+                              "guidance or print fewer log sheets")
         for _ in range(3):  # the late documents' own length moves what comes after them: settle it
             counts = {doc.key: laid[doc.key].pages for doc in docs}
             anchors: dict[str, int] = {}
@@ -162,8 +174,10 @@ def render_pack(pc: PracticeConfig, today: dt.date, cache: Cache, inputs: str, j
                 anchors.update({a: len(names) + p + 1 for a, p in laid[doc.key].anchors.items() if a not in anchors})
                 names += laid[doc.key].page_names
             set_late_values(ctx, docs, counts, anchors)
-            late = layouts.get({doc.key: (html(env, ctx, doc), doc.title, True) for doc in docs if doc.late}
-                               | {STAMPS: (page_numbers_html(env, ctx, names), "Page numbers", False)})
+            with deadline(setting("FILL_SECONDS", FILL_SECONDS), pc.shown), memory_cap(FILL_MEMORY):
+                requests = ({doc.key: (html(env, ctx, doc), doc.title, True) for doc in docs if doc.late}
+                            | {STAMPS: (page_numbers_html(env, ctx, names), "Page numbers", False)})
+            late = layouts.get(requests)
             stamps = late.pop(STAMPS)
             moved = [key for key, found in late.items() if found.pages != laid[key].pages]
             laid.update(late)
@@ -185,6 +199,50 @@ def render_pack(pc: PracticeConfig, today: dt.date, cache: Cache, inputs: str, j
     return files, ctx["warnings"], list(layouts.laid_out.values()), len(docs)
 
 
+def fill(pc: PracticeConfig, today: dt.date) -> tuple[dict[str, Any], SandboxedEnvironment, list[Document],
+                                                      dict[str, str]]:
+    """The HTML step: every Markdown file and template filled in, within FILL_SECONDS, nothing laid out.
+
+    `check` runs exactly this, so that it finds every problem of the wording and templates a build would."""
+    with deadline(setting("FILL_SECONDS", FILL_SECONDS), pc.shown), memory_cap(FILL_MEMORY):
+        ctx = prepare(pc, today)
+        env = template_env(pc.config.templates, pc.trust)
+        docs = documents(ctx)
+        set_late_values(ctx, docs, None, None)
+        first = {doc.key: html(env, ctx, doc) for doc in docs}
+        page_numbers_html(env, ctx, [])
+        checked: set[str] = set()
+        for doc in docs:
+            check_images(first[doc.key], pc.base_dir, layout_roots(pc), doc.title, checked)
+    return ctx, env, docs, first
+
+
+IMAGE_URL = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']|url\(\s*["']?([^"')]+)""", re.IGNORECASE)
+
+
+def layout_roots(pc: PracticeConfig) -> tuple[str, ...]:
+    """The folders the layout may read files from: the trusted root(s) and packgen's own."""
+    return tuple(str(folder) for folder in pc.trust.folders)
+
+
+def check_images(text: str, base: Path, roots: tuple[str, ...], title: str, checked: set[str]) -> None:
+    """Refuse, before any layout, an image file the HTML shows that is too large, has too many pixels
+    or is an SVG <use> bomb (the layout refuses the same, later). Files outside `roots` are not read:
+    the layout refuses them."""
+    for match in IMAGE_URL.finditer(text):
+        url = unescape(match.group(1) or match.group(2)).strip()
+        parts = urlsplit(url)
+        if url in checked or parts.scheme not in {"", "file"} or not parts.path:
+            continue
+        checked.add(url)
+        path = (base / unquote(parts.path)).resolve()
+        if not any(path.is_relative_to(root) for root in roots):
+            continue
+        problem = image_problem(path)
+        if problem:
+            raise ContentError(f"{title}: the image {url} {problem}")
+
+
 def build_inputs_of(pc: PracticeConfig, today: dt.date) -> str:
     """Hash of everything the practice's build reads (see manifest.build_inputs)."""
     c = pc.config
@@ -195,9 +253,10 @@ def build_inputs_of(pc: PracticeConfig, today: dt.date) -> str:
 class Layouts:
     """Documents laid out, or found in the cache when their HTML and inputs are unchanged.
 
-    With `jobs` above 1 and more than one document to lay out, they are laid out in that many worker
-    processes, forked from this one: fast to start, and clean, because a pool is only ever started
-    before this process has laid anything out itself."""
+    They are laid out in up to `jobs` worker processes, forked from this one (fast to start, and clean:
+    this process never lays anything out itself). Each worker dies with this process, may use at most
+    LAYOUT_MEMORY bytes, and stops a document after LAYOUT_SECONDS for each LAYOUT_UNIT characters of
+    its HTML begun (PACKGEN_LAYOUT_MEMORY and PACKGEN_LAYOUT_SECONDS in the environment lower them)."""
 
     def __init__(self, cache: Cache, pc: PracticeConfig, roots: tuple[str, ...], today: dt.date, jobs: int) -> None:
         self.cache, self.today, self.jobs, self.roots = cache, today, jobs, roots
@@ -205,15 +264,17 @@ class Layouts:
         self.files = [pc.config.practice.logo] if pc.config.practice.logo else []
         self.keys: dict[str, str] = {}  # document → hash of what produced it
         self.laid_out: dict[str, str] = {}  # document → title, for those laid out by this build
-        self.pool: Executor | None = None
-        self.laid_here = False  # this process has laid out a document: start no pool from it after that
+        self.pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> Layouts:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            if kind is not None:  # a failure: do not wait for the other documents
+                self.kill()
+            else:
+                self.pool.shutdown(wait=True, cancel_futures=True)
 
     def get(self, requests: dict[str, tuple[str, str, bool]]) -> dict[str, Laid]:
         """Each document of `requests` (key → HTML, title, tagged), from the cache or laid out."""
@@ -225,27 +286,48 @@ class Layouts:
                 found[key] = cached
         if len(found) == len(requests):
             return found
-        from .pdf import Job, lay_out  # WeasyPrint is loaded only when something is laid out
+        from .pdf import Job  # WeasyPrint is loaded only when something is laid out
 
         missing = {key: Job(text, title, self.base_url, self.roots, self.today, tagged)
                    for key, (text, title, tagged) in requests.items() if key not in found}
-        if len(missing) > 1 and self.jobs > 1 and self.pool is None and not self.laid_here:
-            self.pool = ProcessPoolExecutor(max_workers=min(self.jobs, len(missing)),
-                                            mp_context=multiprocessing.get_context("fork"))
-        if self.pool is not None:
-            # Longest first, so that no worker is left with a long document at the end.
-            order = sorted(missing, key=lambda k: len(missing[k].html), reverse=True)
-            futures = {key: self.pool.submit(lay_out, missing[key]) for key in order}
-            done = {key: future.result() for key, future in futures.items()}
-        else:
-            done = {key: lay_out(job) for key, job in missing.items()}
-            self.laid_here = True
+        seconds, memory = setting("LAYOUT_SECONDS", LAYOUT_SECONDS), setting("LAYOUT_MEMORY", LAYOUT_MEMORY)
+        if self.pool is None:
+            # Always in worker processes, so each layout has its own time and memory limit.
+            self.pool = ProcessPoolExecutor(max_workers=max(1, min(self.jobs, len(missing))),
+                                            mp_context=multiprocessing.get_context("fork"),
+                                            initializer=start_layout_worker, initargs=(os.getpid(), memory))
+        # Longest first, so that no worker is left with a long document at the end.
+        order = sorted(missing, key=lambda k: len(missing[k].html), reverse=True)
+        allowed = {key: seconds * -(-len(missing[key].html) // LAYOUT_UNIT) for key in order}  # per started unit
+        futures = {key: self.pool.submit(lay_out_within, missing[key], allowed[key], memory) for key in order}
+        done = {key: self.result(future, missing[key].title, allowed[key]) for key, future in futures.items()}
         for key, laid in done.items():
             self.cache.put(self.keys[key], laid)
             if key != STAMPS:
                 self.laid_out[key] = missing[key].title
         found.update(done)
         return {key: found[key] for key in requests}
+
+    def result(self, future: Future[Laid], title: str, seconds: int) -> Laid:
+        """A layout's result; a worker that hangs past its own time limit is killed, one that died is reported."""
+        try:
+            return future.result(timeout=seconds + 30)  # the worker stops itself after `seconds`: a backstop
+        except FuturesTimeout:
+            self.kill()
+            raise RenderError(f"{title}: took more than {seconds} second{'s' if seconds != 1 else ''} to lay out; "
+                              "shorten it") from None
+        except BrokenProcessPool:
+            self.kill()
+            raise RenderError(f"{title}: the layout process stopped (out of memory, or killed)") from None
+
+    def kill(self) -> None:
+        """Stop every worker at once (the pool cannot cancel a layout that has started)."""
+        pool, self.pool = self.pool, None
+        if pool is None:
+            return
+        for process in list(getattr(pool, "_processes", {}).values()):  # no public way to stop a worker
+            process.kill()
+        pool.shutdown(wait=True, cancel_futures=True)
 
     def join(self, parts: list[Laid], keys: list[str], stamps: Laid, title: str) -> Output:
         """The pack: every document's pages in order, numbered; kept in the cache like a document."""
@@ -273,6 +355,8 @@ def build(pc: PracticeConfig, output: Path, today: dt.date | None = None, force:
     day = build_date(today)
     folder = output / practice_slug(pc)
     inputs = build_inputs_of(pc, day)
+    if output.is_dir():
+        recover(folder)
     if not force:
         previous = unchanged(folder, inputs)
         if previous is not None:  # nothing it reads has changed: the files in place are this build's
@@ -281,9 +365,13 @@ def build(pc: PracticeConfig, output: Path, today: dt.date | None = None, force:
             return BuildResult(folder=folder, files=files, warnings=warnings(pc.config, tasks, day),
                                documents=previous["documents"], unchanged=True)
     cache = Cache(output / CACHE / folder.name, read=not force)
-    documents, found, laid_out, count = render_pack(pc, day, cache, inputs, jobs or os.cpu_count() or 1)
-    publish(folder, {name: out.data for name, out in documents.items()})
-    cache.prune()
+    try:
+        documents, found, laid_out, count = render_pack(pc, day, cache, inputs, jobs or os.cpu_count() or 1)
+        publish(folder, {name: out.data for name, out in documents.items()})
+        cache.prune()
+    except OSError as exc:  # the files read were read whole before: this is the output folder
+        raise OutputError(f"{output}: cannot write the pack there ({exc.strerror or exc}"
+                          + (f": {exc.filename}" if exc.filename else "") + ")") from None
     files = {name: out.pages for name, out in documents.items() if name != MANIFEST}
     return BuildResult(folder=folder, files=files, warnings=found, laid_out=laid_out, documents=count)
 
@@ -293,9 +381,11 @@ def publish(folder: Path, files: dict[str, bytes]) -> None:
 
     Readers see the old pack or the new one, never a mix; a failure leaves the old pack as it was and
     no partial file behind; and files an earlier build wrote but this one did not (a re-dated letter)
-    are gone, so an out-of-date letter cannot be printed and sent."""
+    are gone, so an out-of-date letter cannot be printed and sent. A crash in the middle of the swap
+    is put right by the next build (see `recover`)."""
     folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
+    recover(folder)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}{NEW}", dir=folder.parent))
     mask = os.umask(0)
     os.umask(mask)
     staging.chmod(0o777 & ~mask)  # readable like any folder the user makes, not private as mkdtemp's are
@@ -303,14 +393,53 @@ def publish(folder: Path, files: dict[str, bytes]) -> None:
         for name, data in files.items():
             path = staging / name
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        if folder.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old-", dir=folder.parent))
-            os.replace(folder, old / folder.name)
+            write_new(path, data)
+        if os.path.lexists(folder):
+            old = Path(tempfile.mkdtemp(prefix=f".{folder.name}{OLD}", dir=folder.parent))
+            os.replace(folder, old / folder.name)  # a crash here leaves the old pack in `old`: see recover()
             os.replace(staging, folder)
-            shutil.rmtree(old, ignore_errors=True)
+            remove(old)
         else:
             os.replace(staging, folder)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        remove(staging)
         raise
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Create `path` afresh and write `data`; never through a link (the name must not exist yet)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+    with os.fdopen(fd, "wb") as file:
+        file.write(data)
+
+
+NEW, OLD = ".new-", ".old-"
+
+
+def recover(folder: Path) -> None:
+    """Put right a swap that a crash interrupted, then remove the folders it left.
+
+    When the pack's folder is missing but the previous pack is kept in a `.old-` folder (the crash
+    came between the two renames), the previous pack is put back; then every `.new-` and `.old-`
+    folder of this practice is removed. A leftover that is a link is removed as a link, never followed."""
+    parent = folder.parent
+    if not parent.is_dir():
+        return
+    olds = sorted(parent.glob(f".{glob.escape(folder.name)}{OLD}*"))
+    news = sorted(parent.glob(f".{glob.escape(folder.name)}{NEW}*"))
+    if not os.path.lexists(folder):
+        for old in olds:
+            kept = old / folder.name
+            if not old.is_symlink() and kept.is_dir() and not kept.is_symlink():
+                os.replace(kept, folder)
+                break
+    for leftover in olds + news:
+        remove(leftover)
+
+
+def remove(path: Path) -> None:
+    """Delete a folder of ours and everything in it, without following any link (a link is only unlinked)."""
+    if path.is_symlink() or not path.is_dir():
+        path.unlink(missing_ok=True)
+    else:
+        shutil.rmtree(path, ignore_errors=True)  # never follows links inside (the fd-based rmtree on Linux)

@@ -9,8 +9,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
+
+from .errors import OutputError
 
 
 @dataclass(frozen=True)
@@ -34,24 +37,45 @@ class Cache:
         self.folder = folder
         self.read = read
         self.used: set[str] = set()
+        self.checked = False
+
+    def check(self) -> None:
+        """Refuse to go on when the cache's folder, or one above it in the output folder, is a link or a
+        file: the cache is written and pruned, and that must never happen outside the output folder."""
+        if self.checked:
+            return
+        output = self.folder.parent.parent  # chosen on the command line: it may be a link
+        existing = next((p for p in (output, *output.parents) if p.exists()), None)
+        if existing is not None and not existing.is_dir():
+            raise OutputError(f"{output}: cannot be made: {existing} is a file; give a folder to write the packs into")
+        if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+            raise OutputError(f"{output}: cannot be written: no permission to write into {existing}")
+        real_folder(self.folder.parent, "packgen's cache folder")
+        real_folder(self.folder, "packgen's cache folder")
+        self.checked = True
 
     def get(self, key: str) -> Laid | None:
-        """The document stored under `key`, or None when absent, unreadable or not what was stored."""
+        """The document stored under `key`, or None when absent, unreadable, damaged or not what was stored."""
+        self.check()
         self.used.add(key)
         if not self.read:
             return None
         try:
-            meta = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
-            data = (self.folder / f"{key}.pdf").read_bytes()
+            meta = json.loads(_read(self.folder / f"{key}.json", 1 << 20).decode("utf-8"))
+            data = _read(self.folder / f"{key}.pdf", 1 << 30)
             if hashlib.sha256(data).hexdigest() != meta["sha256"]:
                 return None
-            return Laid(data, int(meta["pages"]), {str(k): int(v) for k, v in meta["anchors"].items()},
+            laid = Laid(data, int(meta["pages"]), {str(k): int(v) for k, v in meta["anchors"].items()},
                         tuple(str(name) for name in meta["page_names"]))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
+        if not (data.startswith(b"%PDF-") and b"%%EOF" in data[-1024:] and laid.pages == len(laid.page_names) > 0):
+            return None  # damaged, though its hash matches: lay it out again
+        return laid
 
     def put(self, key: str, laid: Laid) -> None:
-        """Store `laid` under `key`; each file is written whole or not at all."""
+        """Store `laid` under `key`; each file is written whole or not at all, and never through a link."""
+        self.check()
         self.used.add(key)
         self.folder.mkdir(parents=True, exist_ok=True)
         meta = {"sha256": hashlib.sha256(laid.data).hexdigest(), "pages": laid.pages, "anchors": laid.anchors,
@@ -60,15 +84,46 @@ class Cache:
         _write(self.folder / f"{key}.json", json.dumps(meta, sort_keys=True).encode("utf-8"))
 
     def prune(self) -> None:
-        """Delete every stored document this build did not use."""
-        if not self.folder.is_dir():
+        """Delete every stored document this build did not use: files only, and links themselves, never
+        what a link points to; nothing at all when the folder is not a real folder."""
+        if self.folder.is_symlink() or not self.folder.is_dir():
             return
-        for path in self.folder.iterdir():
-            if path.stem not in self.used:
-                path.unlink(missing_ok=True)
+        with os.scandir(self.folder) as entries:
+            for entry in entries:
+                if entry.name.split(".")[0] not in self.used and not entry.is_dir(follow_symlinks=False):
+                    try:
+                        os.unlink(entry.path)  # removes a link, not its target
+                    except FileNotFoundError:
+                        pass
+
+
+def real_folder(path: Path, what: str) -> None:
+    """Refuse `path` when it is a link or not a folder; it may not exist yet."""
+    if path.is_symlink():
+        raise OutputError(f"{path}: is a link; {what} must be a real folder, not a link (remove the link)")
+    if path.exists() and not path.is_dir():
+        raise OutputError(f"{path}: is a file; {what} must be a folder (remove or rename the file)")
+
+
+def _read(path: Path, limit: int) -> bytes:
+    """A regular file's bytes, never through a link, at most `limit` bytes."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            raise ValueError(f"{path}: not a cache entry")
+        with os.fdopen(os.dup(fd), "rb") as file:
+            return file.read(limit + 1)
+    finally:
+        os.close(fd)
 
 
 def _write(path: Path, data: bytes) -> None:
+    """Write a new file beside `path` (never through a link: it is created afresh) and rename it over `path`."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
+    if temporary.is_symlink():
+        temporary.unlink()
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+    with os.fdopen(fd, "wb") as file:
+        file.write(data)
+    os.replace(temporary, path)  # replaces a link at `path` itself, not its target

@@ -11,12 +11,12 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .build import PACK, build, build_date, practice_slug, prepare
+from .build import PACK, build, build_date, fill, practice_slug
 from .config import json_schema, load
-from .errors import ConfigError, PackgenError
+from .errors import ConfigError, OutputError, PackgenError
 from .starter import Answers, write_starter
 from .overview import OVERVIEW, WAVE_CSV, WAVE_ICS, overview, waves
-from .wave import Outcome, build_many, config_paths, nothing_to_build
+from .wave import Outcome, build_many, collisions, config_paths, nothing_to_build
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
@@ -74,7 +74,12 @@ def build_command(configs: tuple[Path, ...], output: Path, today: dt.date | None
     folders = waves(list(configs))
     if len(paths) == 1:
         practice = load(paths[0], roots)
-        result = build(practice, output, today, force, jobs)
+        try:
+            result = build(practice, output, today, force, jobs)
+        except MemoryError:
+            raise PackgenError(f"{paths[0]}: ran out of memory while building") from None
+        except OSError as exc:
+            raise OutputError(f"{output}: cannot write the pack there ({exc.strerror or exc})") from None
         for warning in result.warnings:
             click.echo(f"warning: {practice.where(warning.key)}: {warning.message}", err=True)
         if result.unchanged:
@@ -88,6 +93,9 @@ def build_command(configs: tuple[Path, ...], output: Path, today: dt.date | None
         _overviews(folders, {str(paths[0]): Outcome(str(paths[0]), str(result.folder), result.files.get(PACK))},
                    output, build_date(today))
         return
+    clashes = collisions(paths, output, roots)
+    if clashes:
+        raise ConfigError(clashes)
     total, built, code = len(paths), 0, 0
     outcomes = build_many(paths, output, build_date(today), jobs or os.cpu_count() or 1, force, roots)
     finished: dict[str, Outcome] = {}
@@ -137,7 +145,7 @@ def _progress(done: int, total: int, width: int = 20) -> str:
               metavar="DIR", help="Also trust files under DIR (default: only the config's own folder), for "
                                   "example a delivery partner's shared templates. Can be given more than once.")
 def check_command(configs: tuple[Path, ...], strict: bool, today: dt.date | None, roots: tuple[Path, ...]) -> None:
-    """Check configs and their content and compute every date, without building.
+    """Check configs, fill in their content and templates and compute every date, without laying out.
 
     A folder means every .yaml and .yml file directly inside it, except those whose names start
     with '_'. Exit code 0 when clean, 2 on errors, and with --strict 1 on warnings.
@@ -150,10 +158,17 @@ def check_command(configs: tuple[Path, ...], strict: bool, today: dt.date | None
     if not paths:
         raise nothing_to_build(skipped)
     errors = warned = 0
+    for clash in collisions(paths, None, roots) if len(paths) > 1 else []:
+        errors += 1
+        click.echo(f"error: {clash}", err=True)
     for config in paths:
         try:
             practice = load(config, roots)
-            found = prepare(practice, build_date(today))["warnings"]
+            found = fill(practice, build_date(today))[0]["warnings"]
+        except MemoryError:
+            errors += 1
+            click.echo(f"error: {config}: ran out of memory while checking", err=True)
+            continue
         except ConfigError as exc:
             errors += 1
             for problem in exc.problems:

@@ -6,6 +6,7 @@ import datetime as dt
 import difflib
 import os
 import re
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -27,10 +28,12 @@ from pydantic_core import PydanticCustomError
 from .columns import COLUMNS, LOGS
 from .dates import uk_date
 from .errors import ConfigError
+from .limits import MAX_FILES, MAX_LOG_SHEETS, MAX_PAGES, image_problem
 from .trust import Trust, real
 from .yamlfile import Key, MergedDoc, YamlDoc, dotted_key, read_config
 
 MAX_TEXT = 300  # one line of a letter or a heading; longer is a mistake
+FIRST_YEAR, LAST_YEAR = 2000, 2099  # a cut-over date outside these is a typing mistake
 
 
 def _problem(message: str) -> PydanticCustomError:
@@ -41,24 +44,37 @@ def _iso_date(value: Any) -> dt.date:
     """Accept a YAML date or a 'YYYY-MM-DD' string; anything else is refused with a hint."""
     if isinstance(value, dt.datetime):
         raise _problem("must be a date alone, written YYYY-MM-DD, without a time")
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value.strip()):
         try:
-            return dt.date.fromisoformat(value.strip())
+            value = dt.date.fromisoformat(value.strip())
         except ValueError:
             raise _problem(f"'{value}' is not a real date") from None
+    if isinstance(value, dt.date):
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise _problem(f"must be a date from {FIRST_YEAR} to {LAST_YEAR} (got {value.isoformat()})")
+        return value
     raise _problem(f"must be a date written YYYY-MM-DD, for example 2027-03-04 (got {_shown(value)})")
 
 
 def _text(value: Any) -> Any:
     """Refuse numbers where text is meant: YAML would drop a phone number's leading zero."""
     if isinstance(value, bool) or isinstance(value, (int, float)):
-        raise _problem(f"must be text; put it in quotes, like \"{value}\"")
+        raise _problem(f"must be text; put it in quotes, like \"{_shown(value)}\"")
     return value
 
 
+def _one_line(value: str) -> str:
+    """Refuse line breaks and control characters inside a value printed on one line (a NUL, a CR)."""
+    for char in value:
+        if unicodedata.category(char) in {"Cc", "Zl", "Zp"} and char != "\t":
+            what = "a line break" if char in "\n\r\u2028\u2029\x85" else f"a control character (U+{ord(char):04X})"
+            raise _problem(f"must be one line of text, without {what}; use a list for several lines")
+    return value.replace("\t", " ")
+
+
 def _shown(value: Any) -> str:
+    if isinstance(value, int) and abs(value).bit_length() > 64:
+        return f"a number of {len(str(abs(value))):,} digits" if abs(value).bit_length() < 14_000 else "a huge number"
     text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
@@ -79,7 +95,8 @@ Date = Annotated[dt.date, BeforeValidator(_iso_date)]
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 Weekday = Literal[WEEKDAYS]  # type: ignore[valid-type]
 ColumnKey = Literal[tuple(COLUMNS)]  # type: ignore[valid-type]
-Text = Annotated[str, BeforeValidator(_text), StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
+Text = Annotated[str, BeforeValidator(_text), StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT),
+                 AfterValidator(_one_line)]
 Days = Annotated[int, Field(ge=0, le=3650)]
 Email = Annotated[Text, AfterValidator(_email), Field(json_schema_extra={"format": "email"})]
 
@@ -117,7 +134,7 @@ class Practice(Strict):
     @field_validator("ods_code", mode="before")
     @classmethod
     def _ods(cls, value: Any) -> str:
-        if isinstance(value, str) and re.fullmatch(r"[A-Za-z]\d{5}", value.strip()):
+        if isinstance(value, str) and re.fullmatch(r"[A-Za-z][0-9]{5}", value.strip()):
             return value.strip().upper()
         raise _problem(f"must be one letter and five digits, like A81001 (got {_shown(value)})")
 
@@ -130,6 +147,9 @@ class Practice(Strict):
         _confined(value, path, info)
         if path.suffix.lower() not in {".png", ".jpg", ".jpeg", ".svg"}:
             raise _problem("must be a PNG, JPEG or SVG image")
+        problem = image_problem(real(path))
+        if problem:
+            raise _problem(f"{path.name} {problem}")
         return real(path)
 
 
@@ -202,7 +222,7 @@ class Migration(Strict):
             return None
         if isinstance(value, int):  # YAML 1.1 reads an unquoted 18:30 as a number
             raise _problem(f"write the time in quotes, like \"{value // 60:02d}:{value % 60:02d}\"")
-        if isinstance(value, str) and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value.strip()):
+        if isinstance(value, str) and re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value.strip()):
             return value.strip()
         raise _problem(f"must be a time written \"HH:MM\", like \"18:30\" (got {_shown(value)})")
 
@@ -391,6 +411,11 @@ class Config(Strict):
         if not trust.inside(real(path)):
             raise _problem(f"{_leads(value, path)}is outside {trust.shown_roots()}; move it inside, or widen the "
                            "root with --root")
+        count = 0
+        for _folder, _subfolders, files in os.walk(path):
+            count += len(files)
+            if count > MAX_FILES:
+                raise _problem(f"{path} holds more than {MAX_FILES:,} files; give a folder of the practice's own")
         return real(path)
 
 
@@ -398,6 +423,8 @@ def _resolve(value: Path, info: ValidationInfo) -> Path:
     """Relative paths are relative to the config file's folder, never the working directory. Links are
     kept, so that a message can say where one leads."""
     base = Path((info.context or {}).get("base_dir", "."))
+    if not str(value).isprintable():
+        raise _problem("must be a path without line breaks or control characters")
     return Path(os.path.abspath(base / value))
 
 
@@ -485,7 +512,44 @@ def load(path: str | Path, roots: Iterable[str | Path] = ()) -> PracticeConfig:
         config = Config.model_validate(data, context={"base_dir": Path(path).resolve().parent, "trust": trust})
     except ValidationError as exc:
         raise ConfigError(_messages(exc, doc)) from None
-    return PracticeConfig(config, doc, shown, trusted)
+    practice = PracticeConfig(config, doc, shown, trusted)
+    _within_page_limit(practice)
+    return practice
+
+
+FIXED_PAGES = 30  # cover, contents, guidance, timeline, calendar, checklists, role cards, poster...
+
+
+def _within_page_limit(practice: PracticeConfig) -> None:
+    """Refuse settings that would make a pack of more than MAX_PAGES pages, naming the setting to lower.
+
+    Counted before anything is laid out: one page per log sheet and per letter, plus the fixed parts."""
+    from .logs import open_days, sheets  # logs builds on this module
+
+    config = practice.config
+    per_log: dict[str, int] = {}
+    for sheet in sheets(config):
+        per_log[sheet.log.name] = per_log.get(sheet.log.name, 0) + 1
+    letters = 2 * len(config.third_parties)
+    total = FIXED_PAGES + letters + sum(per_log.values())
+    days = len(open_days(config))
+    for log, count in per_log.items():
+        if count > MAX_LOG_SHEETS:  # one log's sheets are one document, laid out in one worker
+            raise ConfigError([f"{practice.where(('logs', log, 'sheets_per_day'))}: {count:,} {log.replace('_', ' ')} "
+                               f"log sheets ({count // days} a day for {days} open days) are more than one log may "
+                               f"print ({MAX_LOG_SHEETS}); lower logs.{log}.sheets_per_day or shorten the cut-over"])
+    if total <= MAX_PAGES:
+        return
+    if per_log and max(per_log.values()) >= letters:
+        log = max(per_log, key=lambda name: per_log[name])
+        key: Key = ("logs", log, "sheets_per_day")
+        why = (f"{per_log[log]:,} {log.replace('_', ' ')} log sheets for {days} open days; lower "
+               f"logs.{log}.sheets_per_day, stop printing some logs or shorten the cut-over")
+    else:
+        key, why = ("third_parties",), f"{letters:,} letters to third parties; split the third parties between packs"
+    raise ConfigError([f"{practice.where(key)}: the pack would have more than {MAX_PAGES:,} pages "
+                       f"(at least {total:,}, with {why}"
+                       f")"])
 
 
 def _value_at(data: Any, key: Key) -> Any:
@@ -528,6 +592,7 @@ MESSAGES = {
     "int_type": "must be a whole number",
     "int_parsing": "must be a whole number",
     "int_from_float": "must be a whole number",
+    "int_parsing_size": "is far too large a number",
     "bool_type": "must be true or false",
     "bool_parsing": "must be true or false",
 }

@@ -16,6 +16,7 @@ import nh3
 
 from .dates import month_name, short_day, uk_date, uk_day
 from .errors import ContentError
+from .limits import MAX_MARKDOWN, BoundedSandbox, working_on
 from .sandbox import Sandbox
 from .trust import Trust
 
@@ -56,6 +57,8 @@ def add_filters(env: jinja2.Environment) -> None:
     env.filters["day"] = uk_day
     env.filters["shortday"] = short_day
     env.filters["month"] = month_name
+    if isinstance(env, BoundedSandbox):
+        env.guard_filters()
 
 
 def find(kind: str, folders: list[Path]) -> dict[str, Path]:
@@ -101,24 +104,31 @@ def render_markdown(path: Path, context: dict[str, Any], env: MarkdownEnv) -> Se
     source = _read(path, env)
     if not source.strip():
         return None
-    filled = _fill(path, source, context, env)
+    with working_on(str(path)):
+        return _section(path, _fill(path, source, context, env))
+
+
+def _section(path: Path, filled: str) -> Section:
     match = re.match(r"\s*#\s+(.+?)\s*#*\s*\n", filled + "\n")
     if not match:
         raise ContentError(f"{path}:1: must start with a '# Title' line")
     title = match.group(1)
-    body = to_html(filled[match.end():])
-    return Section(name=path.stem, title=_plain(title), html=body, anchor="s-" + re.sub(r"[^a-z0-9]+", "-", path.stem.lower()))
+    try:
+        body, title = to_html(filled[match.end():]), _plain(title)
+    except RecursionError:
+        raise ContentError(f"{path}: Markdown nested too deeply (quotes or lists inside one another)") from None
+    return Section(name=path.stem, title=title, html=body, anchor="s-" + re.sub(r"[^a-z0-9]+", "-", path.stem.lower()))
 
 
 def _read(path: Path, env: MarkdownEnv) -> str:
     """The file's text, if it is a regular file inside the trusted root (links followed)."""
-    return env.trust.read_text(path)
+    return env.trust.read_text(path, MAX_MARKDOWN, "a Markdown file")
 
 
 def _fill(path: Path, source: str, context: dict[str, Any], env: MarkdownEnv) -> str:
     """The sandboxed template step, with every failure as a one-line error naming the file."""
-    with template_errors(str(path), "not allowed in guidance"):
-        return env.render_plain(env.from_string(source), context)
+    with template_errors(str(path), "not allowed in guidance"), working_on(str(path)):
+        return env.render_plain(env.from_string(source), context, str(path))
 
 
 @contextmanager
@@ -137,7 +147,11 @@ def template_errors(where: str, refused: str = "not allowed") -> Iterator[None]:
     except jinja2.TemplateError as exc:
         raise ContentError(f"{_in(where, exc)}: template error: {' '.join(str(exc).split())}") from None
     except (TypeError, ValueError, AttributeError, ArithmeticError, LookupError) as exc:  # e.g. a filter given a list
-        raise ContentError(f"{_in(where, exc)}: template error: {type(exc).__name__}: {' '.join(str(exc).split())}") from None
+        raise ContentError(f"{_in(where, exc)}: template error: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}") from None
+    except RecursionError:
+        raise ContentError(f"{where}: nested too deeply (a macro that calls itself?)") from None
+    except MemoryError:
+        raise ContentError(f"{where}: needs more memory than a template may use") from None
 
 
 def _in(where: str, exc: BaseException) -> str:

@@ -35,3 +35,7 @@ class ContentError(PackgenError):
 
 class RenderError(PackgenError):
     """The PDF could not be produced (for example the required font is missing)."""
+
+
+class OutputError(PackgenError):
+    """The output folder cannot be written safely (a link where packgen's own folder belongs, say)."""

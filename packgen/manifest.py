@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .errors import ContentError
+from .limits import MAX_FILES
 from .trust import NotReadable, Trust, read_regular, real
 
 MANIFEST = "manifest.json"
@@ -75,11 +77,17 @@ def build_inputs(config_hash: str, files: Iterable[Path], folders: Iterable[Path
     for path in files:
         digest.update(_trusted_bytes(path, trust))
     for folder in folders:
-        for path in sorted(p for p in folder.rglob("*") if "__pycache__" not in p.parts):
+        found = []
+        for path in folder.rglob("*"):
+            if "__pycache__" not in path.parts and (path.is_symlink() or path.is_file()):
+                found.append(path)
+                if len(found) > MAX_FILES:
+                    raise ContentError(f"{folder}: holds more than {MAX_FILES:,} files; give a folder of the "
+                                       "practice's own content or templates")
+        for path in sorted(found):
             if path.is_symlink():
                 digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0->" + os.readlink(path).encode())
-            if path.is_symlink() or path.is_file():
-                digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0" + _trusted_bytes(path, trust))
+            digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0" + _trusted_bytes(path, trust))
     return digest.hexdigest()
 
 

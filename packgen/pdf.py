@@ -12,16 +12,19 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from PIL import UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 from weasyprint import HTML, URLFetcher
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
 
 from .cache import Laid
-from .trust import NotReadable, Trust, read_regular, real
 from .errors import ContentError, RenderError
+from .limits import MAX_IMAGE, MAX_PIXELS, image_problem
+from .trust import NotReadable, Trust, read_regular, real
 
 FONT = "Liberation Sans"
+
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # a larger image is refused, not decoded (a logo needs far fewer)
 
 
 class LockedFetcher(URLFetcher):
@@ -49,7 +52,14 @@ class LockedFetcher(URLFetcher):
         if self.closed:
             raise ValueError(f"refused to fetch {url[:80]}: a pack attaches no files")
         if parts.scheme == "data":
-            return super().fetch(url, headers)
+            if len(url) > MAX_IMAGE * 2:
+                raise ValueError(f"refused a data: URL of {len(url):,} characters; at most {MAX_IMAGE * 2:,}")
+            response = super().fetch(url, headers)
+            data = response.read(MAX_IMAGE + 1)
+            problem = image_problem(Path("data.svg" if b"<svg" in data[:4096] else "data"), data)
+            if problem and "image" in str(response.headers.get_content_type()):
+                raise ValueError(f"refused a data: URL image: it {problem}")
+            return URLFetcherResponse(url, data, headers=response.headers)
         if parts.scheme != "file":
             raise ValueError(f"refused to fetch {url}: only local files are read")
         path = Path(unquote(parts.path))
@@ -57,11 +67,16 @@ class LockedFetcher(URLFetcher):
         if not self.trust.inside(resolved):
             raise ValueError(f"refused to read {resolved}: outside the trusted root and packgen's folders")
         try:
-            return URLFetcherResponse(url, read_regular(resolved))
+            data = read_regular(resolved, MAX_IMAGE, "an image or style sheet")
         except NotReadable as exc:
             raise ValueError(f"refused to read {resolved}: it {exc}") from None
         except OSError as exc:
             raise ValueError(f"cannot read {resolved}: {exc.strerror}") from None
+        if resolved.suffix.lower() in {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}:
+            problem = image_problem(resolved, data)
+            if problem:
+                raise ValueError(f"refused to read {resolved}: it {problem}")
+        return URLFetcherResponse(url, data)
 
 
 @dataclass(frozen=True)

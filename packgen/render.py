@@ -8,6 +8,7 @@ from typing import Any
 import jinja2
 
 from .content import add_filters, template_errors
+from .limits import MAX_TEMPLATE, working_on
 from .sandbox import Sandbox
 from .trust import PACKAGE, ConfinedLoader, Trust, default_dir
 
@@ -22,8 +23,8 @@ def own_template_env() -> Sandbox:
 def template_env(override: Path | None, trust: Trust) -> Sandbox:
     """Templates by name, the practice's folder first; `!default/NAME` always reaches packgen's own.
     Every template is read through `trust`, `{% include %}` and `{% extends %}` too."""
-    default = ConfinedLoader(default_dir("templates"), trust)
-    loaders: list[jinja2.BaseLoader] = [ConfinedLoader(override, trust)] if override else []
+    default = ConfinedLoader(default_dir("templates"), trust, MAX_TEMPLATE)
+    loaders: list[jinja2.BaseLoader] = [ConfinedLoader(override, trust, MAX_TEMPLATE)] if override else []
     loaders += [default, jinja2.PrefixLoader({"!default": default}, delimiter="/")]
     env = Sandbox(loader=jinja2.ChoiceLoader(loaders), autoescape=True, trim_blocks=True, lstrip_blocks=True)
     add_filters(env)
@@ -32,5 +33,5 @@ def template_env(override: Path | None, trust: Trust) -> Sandbox:
 
 def render_template(env: Sandbox, name: str, context: dict[str, Any]) -> str:
     """Render one template, turning any template mistake into a one-line error."""
-    with template_errors(f"template {name}"):
-        return env.render_plain(env.get_template(name), context)
+    with template_errors(f"template {name}"), working_on(f"template {name}"):
+        return env.render_plain(env.get_template(name), context, f"template {name}")

@@ -17,9 +17,10 @@ from typing import Any
 
 import jinja2
 from jinja2.runtime import BlockReference, LoopContext, Macro
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 from pydantic import BaseModel
+
+from .limits import BoundedSandbox, render_capped
 
 SCALARS = (str, Markup, int, float, bool, type(None), dt.date)
 # What each kind of value offers a template besides its contents. Nothing that writes, reads files,
@@ -152,10 +153,10 @@ def is_plain(value: Any, path: str = "") -> list[str]:
     return [f"{path}: {type(value).__module__}.{type(value).__qualname__}"]
 
 
-class Sandbox(SandboxedEnvironment):
+class Sandbox(BoundedSandbox):
     """Jinja's sandbox with an allow-list: record fields, mapping keys, date parts, a few text methods,
-    the loop variable, macros and `range`; lists and mappings offer nothing that changes them. The context
-    is made plain before each render."""
+    the loop variable, macros and `range` (bounded, as everything else BoundedSandbox bounds); lists and
+    mappings offer nothing that changes them. The context is made plain before each render."""
 
     def __init__(self, **options: Any) -> None:
         super().__init__(undefined=jinja2.StrictUndefined, **options)
@@ -199,6 +200,6 @@ class Sandbox(SandboxedEnvironment):
             return False
         return self.is_safe_attribute(owner, name, obj) and not isinstance(owner, Record)
 
-    def render_plain(self, template: jinja2.Template, context: Mapping[str, Any]) -> str:
-        """Render with the context made plain."""
-        return template.render(self.plain.context(context))
+    def render_plain(self, template: jinja2.Template, context: Mapping[str, Any], what: str) -> str:
+        """Render with the context made plain, refusing output past the cap."""
+        return render_capped(template, self.plain.context(context), what)

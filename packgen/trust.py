@@ -50,20 +50,26 @@ def kind_of(mode: int) -> str:
     return "not a regular file"
 
 
-def read_regular(path: Path) -> bytes:
-    """The bytes of `path` if it is a regular file, checked before it is opened (a FIFO never blocks:
-    it is opened non-blocking, and checked again once open). Raises NotReadable or OSError."""
+def read_regular(path: Path, limit: int | None = None, what: str = "a file") -> bytes:
+    """The bytes of `path` if it is a regular file of at most `limit` bytes, checked before it is opened
+    and read (a FIFO never blocks: it is opened non-blocking, and checked again once open; a file that
+    grows while read is refused at `limit` + 1 bytes). Raises NotReadable or OSError."""
     mode = os.stat(path).st_mode
     if not stat.S_ISREG(mode):
         raise NotReadable(f"is {kind_of(mode)}; only regular files are read")
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):  # swapped between the two looks
-            raise NotReadable(f"is {kind_of(mode)}; only regular files are read")
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):  # swapped between the two looks
+            raise NotReadable(f"is {kind_of(info.st_mode)}; only regular files are read")
+        if limit is not None and info.st_size > limit:
+            raise NotReadable(f"is {info.st_size:,} bytes; {what} is at most {limit:,}")
         os.set_blocking(fd, True)
         with os.fdopen(fd, "rb", closefd=False) as file:
-            return file.read()
+            data = file.read() if limit is None else file.read(limit + 1)
+        if limit is not None and len(data) > limit:
+            raise NotReadable(f"is over {limit:,} bytes; {what} is at most {limit:,}")
+        return data
     finally:
         os.close(fd)
 
@@ -110,20 +116,20 @@ class Trust:
                 return f"{label}: "
         return ""
 
-    def read_bytes(self, path: Path) -> bytes:
+    def read_bytes(self, path: Path, limit: int | None = None, what: str = "a file") -> bytes:
         """The bytes of `path`, or a one-line ContentError naming the file and the key that led to it."""
         problem = self.problem(path)
         if problem is None:
             try:
-                return read_regular(real(path))
+                return read_regular(real(path), limit, what)
             except NotReadable as exc:
                 problem = str(exc)
             except OSError as exc:
                 problem = f"cannot be read ({exc.strerror})"
         raise ContentError(f"{self.label(path)}{path}: {problem}")
 
-    def read_text(self, path: Path) -> str:
-        data = self.read_bytes(path)
+    def read_text(self, path: Path, limit: int | None = None, what: str = "a file") -> str:
+        data = self.read_bytes(path, limit, what)
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -135,16 +141,17 @@ class ConfinedLoader(jinja2.BaseLoader):
     """Templates from one folder, read through `trust`: a link that leads out of the trusted root, or
     a name that is not a regular file, is an error rather than a template."""
 
-    def __init__(self, folder: Path, trust: Trust) -> None:
+    def __init__(self, folder: Path, trust: Trust, limit: int) -> None:
         self.folder = Path(os.path.abspath(folder))
         self.trust = trust
+        self.limit = limit  # bytes of one template
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, object]:
         pieces = split_template_path(template)  # refuses '..'
         path = self.folder.joinpath(*pieces)
         if not os.path.lexists(path):
             raise jinja2.TemplateNotFound(template)
-        return self.trust.read_text(path), str(path), lambda: True
+        return self.trust.read_text(path, self.limit, "a template"), str(path), lambda: True
 
     def list_templates(self) -> list[str]:
         return sorted(p.relative_to(self.folder).as_posix() for p in self.folder.rglob("*") if p.is_file())

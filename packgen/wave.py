@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from pathlib import Path
 from .build import PACK, build
 from .config import load
 from .errors import ConfigError, PackgenError
+from .workers import die_with_parent
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -55,6 +57,23 @@ def _is(path: Path, test: Callable[[Path], bool]) -> bool:
         return False
 
 
+def collisions(configs: list[Path], output: Path | None, roots: Iterable[Path] = ()) -> list[str]:
+    """One line for each output folder that two or more of `configs` would be built into: one pack
+    would replace the other. Configs that do not load are left to report their own problem."""
+    from .build import practice_slug
+
+    by_folder: dict[str, list[Path]] = {}
+    for config in configs:
+        try:
+            by_folder.setdefault(practice_slug(load(config, roots)), []).append(config)
+        except PackgenError:
+            continue
+    return [f"{', '.join(str(p) for p in paths[:-1])} and {paths[-1]}: would all be built into "
+            f"{output / name if output is not None else 'the same folder, ' + name}, "
+            "so one pack would replace the other; give each practice its own ODS code or name, or build them "
+            "into different output folders" for name, paths in by_folder.items() if len(paths) > 1]
+
+
 def nothing_to_build(skipped: list[Path]) -> ConfigError:
     """The error when every file given holds shared defaults."""
     names = ", ".join(str(path) for path in skipped)
@@ -96,6 +115,8 @@ def build_one(config: str, output: str, today: dt.date, force: bool = False, roo
         return Outcome(config, problems=(_one_line(exc.format_message()),), exit_code=exc.exit_code)
     except OSError as exc:
         return Outcome(config, problems=(_one_line(f"cannot write the pack: {exc}"),), exit_code=1)
+    except MemoryError:
+        return Outcome(config, problems=("ran out of memory while building",), exit_code=1)
     except Exception as exc:  # noqa: BLE001 - one practice's bug must not stop the wave
         return Outcome(config, problems=(_one_line(f"unexpected error: {type(exc).__name__}: {exc}"),), exit_code=1)
     return Outcome(config, folder=str(result.folder), pages=result.files.get(PACK),
@@ -109,7 +130,8 @@ def build_many(configs: list[Path], output: Path, today: dt.date, jobs: int, for
     Each practice is built in a new process, spawned rather than forked so that it starts clean, and
     used for that practice only: memory stays that of one build however long the wave."""
     pool = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(configs))), max_tasks_per_child=1,
-                               mp_context=multiprocessing.get_context("spawn"))
+                               mp_context=multiprocessing.get_context("spawn"),
+                               initializer=die_with_parent, initargs=(os.getpid(),))
     try:
         futures: dict[Future[Outcome], Path] = {
             pool.submit(build_one, str(config), str(output), today, force, roots): config for config in configs}

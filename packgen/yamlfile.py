@@ -53,7 +53,16 @@ class _Loader(yaml.SafeLoader):
             return self.construct_scalar(node)
 
 
+    def construct_yaml_int(self, node: yaml.Node) -> Any:  # type: ignore[override]
+        """An integer, or its text when too long for Python to convert (over 4,300 digits): validation names it."""
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 
 
 def read_yaml(path: Path, shown: str) -> YamlDoc:
@@ -65,15 +74,13 @@ def read_yaml(path: Path, shown: str) -> YamlDoc:
     if folder:
         raise ConfigError([f"{shown}: is a folder; give the practice's .yaml file"])
     try:
-        raw = read_regular(path)
+        raw = read_regular(path, MAX_BYTES, "a practice config")
     except FileNotFoundError:
         raise ConfigError([f"{shown}: no such file"]) from None
     except OSError as exc:
         raise ConfigError([f"{shown}: cannot be read ({exc.strerror})"]) from None
     except NotReadable as exc:
         raise ConfigError([f"{shown}: {exc}"]) from None
-    if len(raw) > MAX_BYTES:
-        raise ConfigError([f"{shown}: is {len(raw):,} bytes; a practice config is at most {MAX_BYTES:,}"])
     if b"\0" in raw:
         raise ConfigError([f"{shown}: is a binary file, not a YAML config"])
     try:

@@ -153,22 +153,21 @@ def test_late_deadlines_are_warned_and_marked(tmp_path):
 
 
 def test_publish_swaps_the_folder_whole_or_not_at_all(tmp_path, monkeypatch):
-    from pathlib import Path
-
+    import packgen.build
     from packgen.build import publish
 
     folder = tmp_path / "out" / "b12345-hillside"
     publish(folder, {"cutover-pack.pdf": b"old pack", "letters/01-a.pdf": b"old letter"})
     calls = []
-    real = Path.write_bytes
+    real = packgen.build.write_new
 
-    def failing(self, data):
-        calls.append(self)
+    def failing(path, data):
+        calls.append(path)
         if len(calls) == 2:
             raise OSError(28, "No space left on device")
-        return real(self, data)
+        return real(path, data)
 
-    monkeypatch.setattr(Path, "write_bytes", failing)
+    monkeypatch.setattr(packgen.build, "write_new", failing)
     with pytest.raises(OSError):
         publish(folder, {"cutover-pack.pdf": b"new pack", "letters/01-b.pdf": b"new letter"})
     monkeypatch.undo()

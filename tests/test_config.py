@@ -4,6 +4,7 @@ from __future__ import annotations
 
 
 import pytest
+from PIL import Image
 from click.testing import CliRunner
 
 from packgen.cli import main
@@ -93,7 +94,7 @@ def test_binary_and_non_utf8_files(tmp_path):
 def test_relative_paths_resolve_against_the_config_folder(tmp_path, monkeypatch):
     folder = tmp_path / "practice"
     (folder / "guidance").mkdir(parents=True)
-    (folder / "logo.png").write_bytes(b"\x89PNG")
+    Image.new("RGB", (2, 2)).save(folder / "logo.png")  # a real image: a damaged one is refused
     path = write(folder / "p.yaml", MINIMAL.replace("  address:", "  logo: logo.png\n  address:") + "content: .\n")
     monkeypatch.chdir(tmp_path)
     config = load(path).config

@@ -6,6 +6,7 @@ import hashlib
 import re
 
 import pytest
+from PIL import Image
 from click.testing import CliRunner
 
 from packgen.cli import main
@@ -119,7 +120,7 @@ def test_relative_paths_resolve_against_the_folder_of_the_file_that_names_them(t
     write(tmp_path / "_region.yaml", "content: shared-content\n")
     practices = tmp_path / "practices"
     practices.mkdir()
-    (practices / "logo.png").write_bytes(b"\x89PNG")
+    Image.new("RGB", (2, 2)).save(practices / "logo.png")  # a real image: a damaged one is refused
     write(practices / "_wave.yaml", WAVE.replace("contacts:", "extends: ../_region.yaml\npractice: {logo: logo.png}\ncontacts:"))
     path = write(practices / "p.yaml", PRACTICE)
     monkeypatch.chdir(tmp_path)
