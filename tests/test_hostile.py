@@ -14,6 +14,8 @@ from packgen.errors import ConfigError
 
 from .conftest import MINIMAL, errors_of, write
 
+HANG = 60  # seconds: far longer than either takes on the slowest machine, far shorter than a hang
+
 BOMB = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
     f"{chr(98 + n)}: &{chr(98 + n)} [{', '.join(['*' + chr(97 + n)] * 9)}]\n" for n in range(8))
 
@@ -22,14 +24,14 @@ def test_billion_laughs_fails_fast(tmp_path):
     path = write(tmp_path / "bomb.yaml", BOMB)
     start = time.monotonic()
     assert errors_of(path) == [f"{path}: too many values (more than 50,000); is an alias repeated?"]
-    assert time.monotonic() - start < 2
+    assert time.monotonic() - start < HANG  # a bound on a hang, not a speed target
 
 
 def test_deep_nesting_fails_fast(tmp_path):
     path = write(tmp_path / "deep.yaml", "practice: " + "[" * 5000 + "]" * 5000 + "\n")
     start = time.monotonic()
     problems = errors_of(path)
-    assert time.monotonic() - start < 2
+    assert time.monotonic() - start < HANG  # a bound on a hang, not a speed target
     assert len(problems) == 1 and ("nested" in problems[0]) and problems[0].startswith(str(path))
 
 
