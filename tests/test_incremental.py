@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from click.testing import CliRunner
@@ -10,6 +11,7 @@ from pypdf import PdfReader
 from packgen.build import build
 from packgen.cli import main
 from packgen.config import load
+from packgen.content import markdown_env
 
 from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, write
 
@@ -46,13 +48,14 @@ def test_a_changed_address_lays_out_only_that_partys_letters(tmp_path):
     second = build(load(path), out, BUILD_DATE)
     # The two letters, and the cover, which prints a hash of the config file.
     assert sorted(second.laid_out) == [
-        "Change of clinical system at Hillside Surgery (B12345): pathology results during the cut-over (Lab)",
+        "Change of clinical system at Hillside Surgery (B12345): please stop electronic results on "
+        f"{markdown_env().filters['day'](dt.date(2027, 6, 9))} (Lab)",
         "Cover: Hillside Surgery",
-        "Hillside Surgery (B12345) is now live on EMIS Web: please resume electronic results (Lab)"]
+        "Hillside Surgery (B12345) is live on EMIS Web: please resume electronic results (Lab)"]
     new = json.loads((first.folder / "manifest.json").read_text())["files"]
     changed = sorted(name for name in new if new[name]["source"] != old[name]["source"])
-    assert changed == ["cutover-pack.pdf", "letters/01-2027-06-03-notice-lab.pdf", "letters/02-2027-06-14-resume-lab.pdf"]
-    notice = PdfReader(first.folder / "letters/01-2027-06-03-notice-lab.pdf").pages[0].extract_text()
+    assert changed == ["cutover-pack.pdf", "letters/01-2027-06-02-notice-lab.pdf", "letters/02-2027-06-14-resume-lab.pdf"]
+    notice = PdfReader(first.folder / "letters/01-2027-06-02-notice-lab.pdf").pages[0].extract_text()
     assert "2 Lab Road" in notice
     pack = "\n".join(page.extract_text() for page in PdfReader(first.folder / "cutover-pack.pdf").pages)
     assert "2 Lab Road" in pack and "1 Lab Road" not in pack

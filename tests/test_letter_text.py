@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
 
 import pytest
 
@@ -148,7 +147,7 @@ def test_nation_comes_from_the_ods_code_unless_set(tmp_path):
     assert told.config.practice.nation == "england"
 
 
-def test_log_off_is_where_paper_starts_on_every_role_card_and_the_cover(every_kind):
+def test_log_off_is_where_paper_starts_on_the_role_cards(every_kind):
     pc, ctx = every_kind
     for role in ctx["roles"]:
         if role.key in ("reception", "clinicians", "prescriptions", "scanning"):
