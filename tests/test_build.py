@@ -12,7 +12,8 @@ from click.testing import CliRunner
 from packgen.build import build, practice_slug
 from packgen.cli import main
 from packgen.config import load
-from packgen.content import find, markdown_env
+from packgen.content import find
+from packgen.dates import uk_day
 from packgen.render import default_dir
 from packgen.roles import ROLES
 
@@ -38,7 +39,7 @@ def test_every_page_is_a4_and_only_the_calendar_and_log_sheets_are_landscape(exa
 
 def test_cover_names_the_practice_systems_and_dates(example_pack):
     cover = example_pack.pages[0]
-    day = markdown_env().filters["day"]
+    day = uk_day
     cover = " ".join(cover.split())
     for expected in ["Riverside Medical Centre", "ODS code Y01234", "EMIS Web", "SystmOne", "Cut-over pack",
                      day(dt.date(2027, 3, 4)), day(dt.date(2027, 3, 9)), f"to the end of {day(dt.date(2027, 3, 8))}",

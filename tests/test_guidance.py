@@ -29,7 +29,7 @@ def guidance_text(yaml_text: str) -> str:
         path = Path(folder) / "practice.yaml"
         path.write_text(yaml_text, encoding="utf-8")
         pc = load(path)
-        sections = load_sections("guidance", content_folders(pc), context(pc, BUILD_DATE), markdown_env())
+        sections = load_sections("guidance", content_folders(pc), context(pc, BUILD_DATE), markdown_env(pc.trust))
     text = "\n".join(f"{section.title}\n{section.html}" for section in sections)
     return html.unescape(re.sub(r"<[^>]+>", " ", text))
 

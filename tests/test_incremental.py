@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from packgen.build import build
 from packgen.cli import main
 from packgen.config import load
-from packgen.content import markdown_env
+from packgen.dates import uk_day
 
 from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, write
 
@@ -49,7 +49,7 @@ def test_a_changed_address_lays_out_only_that_partys_letters(tmp_path):
     # The two letters, and the cover, which prints a hash of the config file.
     assert sorted(second.laid_out) == [
         "Change of clinical system at Hillside Surgery (B12345): please stop electronic results on "
-        f"{markdown_env().filters['day'](dt.date(2027, 6, 9))} (Lab)",
+        f"{uk_day(dt.date(2027, 6, 9))} (Lab)",
         "Cover: Hillside Surgery",
         "Hillside Surgery (B12345) is live on EMIS Web: please resume electronic results (Lab)"]
     new = json.loads((first.folder / "manifest.json").read_text())["files"]

@@ -9,12 +9,12 @@ import pytest
 
 from packgen.build import prepare
 from packgen.config import KINDS, load
-from packgen.content import markdown_env
+from packgen.dates import uk_day
 from packgen.schedule import Calendar, slug
 
 from .conftest import BUILD_DATE, EXAMPLE, MINIMAL, ROOT, write
 
-DAY = markdown_env().filters["day"]  # however the pack writes a date in running text
+DAY = uk_day  # however the pack writes a date in running text
 LETTER_KINDS = [kind for kind in KINDS if kind != "eps"]
 PARTIES = "third_parties:\n" + "".join(
     f"  - {{name: {kind.replace('_', ' ').title()} Service, kind: {kind}}}\n" for kind in LETTER_KINDS)
