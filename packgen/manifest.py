@@ -42,10 +42,14 @@ def font_fingerprint() -> str:
     return digest.hexdigest()
 
 
+# Changes when laying out the same HTML writes other bytes (2: header cells' scope, TOC and list tables).
+LAYOUT_REVISION = "2"
+
+
 def inputs_key(html: str, files: list[Path]) -> str:
     """Hash of everything that decides a PDF: its HTML, files it refers to, fonts and versions."""
     digest = hashlib.sha256()
-    for part in (__version__, version("weasyprint"), version("pikepdf"), font_fingerprint(), html):
+    for part in (__version__, LAYOUT_REVISION, version("weasyprint"), version("pikepdf"), font_fingerprint(), html):
         digest.update(part.encode("utf-8"))
         digest.update(b"\0")
     for path in files:
