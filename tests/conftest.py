@@ -14,10 +14,14 @@ from packgen.build import build
 from packgen.columns import LOGS
 from packgen.config import load
 from packgen.errors import ConfigError
+from packgen.overview import wave_rows, waves, write_overview
+from packgen.wave import Outcome
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "practices" / "riverside.yaml"
 BUILD_DATE = dt.date(2026, 11, 27)
+WAVE = ROOT / "practices" / "wave-eastshire-2027"
+FAILURE = "practices/wave-eastshire-2027/millbrook-health-centre.yaml:1: content: the pack could not be laid out"
 
 
 @dataclass
@@ -49,6 +53,20 @@ def read_pdf(path: Path) -> BuiltPdf:
 def example_build(tmp_path_factory: pytest.TempPathFactory):
     out = tmp_path_factory.mktemp("out")
     return build(load(EXAMPLE), out, BUILD_DATE)
+
+
+@pytest.fixture(scope="session")
+def example_wave(tmp_path_factory):
+    """The example wave's overview, as `packgen build` writes it after its practices: Brookside
+    built, Millbrook failed (the packs themselves are not needed for the overview)."""
+    (name, configs), = waves([WAVE])
+    brookside, millbrook = configs
+    outcomes = {str(brookside): Outcome(str(brookside), "out/y02345-brookside-surgery", 90),
+                str(millbrook): Outcome(str(millbrook), problems=(FAILURE,), exit_code=1)}
+    rows = wave_rows(configs, outcomes, BUILD_DATE)
+    out = tmp_path_factory.mktemp("wave")
+    written = write_overview(name, rows, out, BUILD_DATE)
+    return name, rows, out, written
 
 
 @pytest.fixture(scope="session")

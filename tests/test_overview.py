@@ -20,24 +20,7 @@ from packgen.overview import ROW_HEIGHT, ROWS_PER_CHART, Row, _cell, charts, clo
 from packgen.schedule import build_schedule
 from packgen.wave import Outcome
 
-from .conftest import BUILD_DATE, ROOT, flat, read_pdf
-
-WAVE = ROOT / "practices" / "wave-eastshire-2027"
-FAILURE = "practices/wave-eastshire-2027/millbrook-health-centre.yaml:1: content: the pack could not be laid out"
-
-
-@pytest.fixture(scope="session")
-def example_wave(tmp_path_factory):
-    """The example wave's overview, as `packgen build` writes it after its practices: Brookside
-    built, Millbrook failed (the packs themselves are not needed for the overview)."""
-    (name, configs), = waves([WAVE])
-    brookside, millbrook = configs
-    outcomes = {str(brookside): Outcome(str(brookside), "out/y02345-brookside-surgery", 90),
-                str(millbrook): Outcome(str(millbrook), problems=(FAILURE,), exit_code=1)}
-    rows = wave_rows(configs, outcomes, BUILD_DATE)
-    out = tmp_path_factory.mktemp("wave")
-    written = write_overview(name, rows, out, BUILD_DATE)
-    return name, rows, out, written
+from .conftest import BUILD_DATE, FAILURE, WAVE, flat, read_pdf
 
 
 def test_the_overview_has_a_row_per_practice_and_marks_the_failed_one(example_wave):
