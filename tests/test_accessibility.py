@@ -97,3 +97,28 @@ def test_the_logo_is_described_by_the_practice_name(example_build):
     with pikepdf.open(example_build.folder / "cutover-pack.pdf") as pdf:
         alts = {str(e.Alt) for e in elements(pdf) if e.S == "/Figure"}
     assert alts == {"Riverside Medical Centre"}
+
+
+PAINTING = {"S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "sh", "Do"}
+
+
+def painted(page: pikepdf.Page) -> Counter:
+    """How many painting operators of `page` are artifacts, tagged, or neither."""
+    stack: list[str] = []
+    found: Counter = Counter()
+    for operands, operator in pikepdf.parse_content_stream(page):
+        name = str(operator)
+        if name in ("BMC", "BDC"):
+            stack.append(str(operands[0]))
+        elif name == "EMC":
+            stack.pop()
+        elif name in PAINTING:
+            found["artifact" if "/Artifact" in stack else "tagged" if stack else "untagged"] += 1
+    return found
+
+
+def test_boxes_to_write_in_rules_and_codes_are_artifacts(example_build):
+    """A log sheet is text, and lines, boxes and codes that a screen reader should pass over."""
+    with pikepdf.open(example_build.folder / "logs" / "appointments.pdf") as pdf:
+        found = painted(pdf.pages[0])
+    assert found["artifact"] > 100 and set(found) == {"artifact"}
