@@ -3,7 +3,6 @@ screen reader needs: header cells with a scope, a contents that is a TOC, figure
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections import Counter
 from pathlib import Path
@@ -11,9 +10,13 @@ from pathlib import Path
 import pikepdf
 from pdfua import validate
 
+from packgen.config import load
+from packgen.logs import sheets
 from packgen.pdf import Job, lay_out
+from packgen.reconcile.report import exit_code, report_pdf, summary
+from packgen.reconcile.run import Outcome
 
-from .conftest import ROOT
+from .conftest import BUILD_DATE, EXAMPLE, ROOT
 
 # pdfua 0.1.3 fails on this rule ("Heading elements are not empty") with "cannot get key '/is_integer'
 # on object of type array": a fault of the checker, not of the files. `empty_headings` checks it here.
@@ -71,7 +74,7 @@ def test_the_wave_overview_passes_the_checker(example_wave):
 
 def tags_of(html: str) -> pikepdf.Pdf:
     job = Job(f'<html lang="en-GB"><body style="font-family: Liberation Sans">{html}</body></html>', "Test",
-              str(ROOT / "templates"), (str(ROOT / "templates"),), dt.date(2026, 11, 27))
+              str(ROOT / "templates"), (str(ROOT / "templates"),), BUILD_DATE)
     return pikepdf.open(io.BytesIO(lay_out(job).data))
 
 
@@ -122,3 +125,13 @@ def test_boxes_to_write_in_rules_and_codes_are_artifacts(example_build):
     with pikepdf.open(example_build.folder / "logs" / "appointments.pdf") as pdf:
         found = painted(pdf.pages[0])
     assert found["artifact"] > 100 and set(found) == {"artifact"}
+
+
+def test_a_reconcile_report_passes_the_checker(tmp_path):
+    """The report when no sheet came back: its summary and the table of sheets not scanned."""
+    config = load(EXAMPLE).config
+    outcome = Outcome(config.practice.ods_code, config.practice.name, sheets(config))
+    result = summary(outcome)
+    path = tmp_path / "reconcile.pdf"
+    path.write_bytes(report_pdf(outcome, result, exit_code(outcome, result), BUILD_DATE))
+    assert findings(path) == []
