@@ -162,6 +162,7 @@ def render_pack(pc: PracticeConfig, today: dt.date, cache: Cache, inputs: str, j
     roots = layout_roots(pc)
     with Layouts(cache, pc, roots, today, jobs) as layouts:
         laid = layouts.get({doc.key: (first[doc.key], doc.title, True) for doc in docs})
+        pack_docs = [doc for doc in docs if doc.in_pack]
         total = sum(laid[doc.key].pages for doc in docs)
         if total > MAX_PAGES:
             raise RenderError(f"{pc.shown}: the pack came to {total:,} pages; at most {MAX_PAGES:,}: shorten the "
@@ -170,7 +171,7 @@ def render_pack(pc: PracticeConfig, today: dt.date, cache: Cache, inputs: str, j
             counts = {doc.key: laid[doc.key].pages for doc in docs}
             anchors: dict[str, int] = {}
             names: list[str] = []
-            for doc in docs:
+            for doc in pack_docs:
                 anchors.update({a: len(names) + p + 1 for a, p in laid[doc.key].anchors.items() if a not in anchors})
                 names += laid[doc.key].page_names
             set_late_values(ctx, docs, counts, anchors)
@@ -185,7 +186,7 @@ def render_pack(pc: PracticeConfig, today: dt.date, cache: Cache, inputs: str, j
                 break
         else:
             raise RenderError("the contents and print list do not settle on a page count; shorten the guidance titles")
-        pack = layouts.join([laid[doc.key] for doc in docs], [layouts.keys[doc.key] for doc in docs], stamps,
+        pack = layouts.join([laid[doc.key] for doc in pack_docs], [layouts.keys[doc.key] for doc in pack_docs], stamps,
                             f"Cut-over pack: {c.practice.name}")
     files = {PACK: pack}
     files.update({doc.file: Output(laid[doc.key].data, laid[doc.key].pages, layouts.keys[doc.key])

@@ -357,6 +357,9 @@ class RoleSettings(Strict):
     copies: Annotated[int, Field(ge=0, le=200)] | None = Field(None, description="Copies to print; default one per name, at least 1.")
 
 
+RoleKey = Literal["reception", "clinicians", "prescriptions", "scanning", "registrations", "practice_manager"]
+
+
 class Roles(Strict):
     """Which role cards are printed, for whom, and how many copies."""
 
@@ -384,7 +387,21 @@ class Config(Strict):
     third_parties: list[ThirdParty] = Field(default_factory=list, max_length=200)
     logs: Logs = Field(default_factory=Logs)
     roles: Roles = Field(default_factory=Roles)
+    large_print: list[RoleKey] = Field(
+        default_factory=list, max_length=6,
+        description="Roles that also get a large-print card (body text 16 pt or more), beside the normal one.")
     poster: Poster = Field(default_factory=Poster)
+
+    @field_validator("large_print", mode="after")
+    @classmethod
+    def _printed_roles(cls, keys: list[str], info: ValidationInfo) -> list[str]:
+        roles = info.data.get("roles")
+        for key in keys:
+            if keys.count(key) > 1:
+                raise _problem(f"'{key}' is listed twice")
+            if roles is not None and not getattr(roles, key).print:
+                raise _problem(f"'{key}' has roles.{key}.print: false, so it has no card to print in large print")
+        return keys
 
     @field_validator("third_parties", mode="after")
     @classmethod

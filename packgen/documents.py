@@ -30,6 +30,7 @@ class Document:
     file: str | None = None  # written on its own as well, under this name
     values: dict[str, Any] = field(default_factory=dict)
     late: bool = False  # shows page numbers or counts: laid out once the other documents are
+    in_pack: bool = True  # false: only a file beside the pack (a large-print role card)
 
 
 def documents(ctx: dict[str, Any]) -> list[Document]:
@@ -47,6 +48,9 @@ def documents(ctx: dict[str, Any]) -> list[Document]:
     ]
     docs += [Document(role.anchor, "parts/role-card.html", f"{role.title}: role card, {name}", role.filename,
                       {"role": role}) for role in ctx["roles"]]
+    docs += [Document(role.large_anchor, "parts/role-card.html", f"{role.title}: large-print role card, {name}",
+                      role.large_filename, {"role": role, "large": True}, in_pack=False)
+             for role in ctx["roles"] if role.large_print]
     docs += [
         Document("part-poster", "parts/poster.html", f"Notice to patients: {name}", POSTER),
         Document("part-third-parties", "parts/third-parties.html", f"Third parties: {name}"),
@@ -88,10 +92,12 @@ def set_late_values(ctx: dict[str, Any], docs: list[Document], counts: dict[str,
 
     roles = [(role.title, role.filename, count(role.anchor), role.copies, ", ".join(role.staff) or "Staff in this role")
              for role in ctx["roles"]]
+    large = [(role.title, role.large_filename, count(role.large_anchor), 1, "Staff in this role who need large print")
+             for role in ctx["roles"] if role.large_print]
     letters = sum(count(doc.key) for doc in docs if doc.template == "parts/letter.html")
     sheets = sum(count(doc.key) for doc in docs if doc.template == "parts/log-sheets.html")
-    rows = print_list(sum(counts.values()) if counts else 0, roles, (count("part-poster"), ctx["poster_copies"]),
+    rows = print_list(sum(counts[doc.key] for doc in docs if doc.in_pack) if counts else 0, roles, (count("part-poster"), ctx["poster_copies"]),
                       letters, sheets,
-                      (sum(1 for letter in ctx["letters"] if not letter.party.email), len(ctx["letters"])))
+                      (sum(1 for letter in ctx["letters"] if not letter.party.email), len(ctx["letters"])), large)
     ctx["print_rows"], ctx["print_total"] = rows, paper_total(rows)
     ctx["page_of"] = anchors if anchors is not None else Provisional(PROVISIONAL_PAGE)  # every anchor on page 999

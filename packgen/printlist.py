@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -23,13 +24,17 @@ class PrintItem:
 
 
 def print_list(pack_pages: int, role_rows: list[tuple[str, str, int, int, str]], poster: tuple[int, int],
-               letters: int, log_sheets: int, by_post: tuple[int, int] = (0, 0)) -> list[PrintItem]:
-    """Rows in handing-out order. `role_rows` holds (title, file, pages, copies wanted, for whom);
+               letters: int, log_sheets: int, by_post: tuple[int, int] = (0, 0),
+               large_rows: Sequence[tuple[str, str, int, int, str]] = ()) -> list[PrintItem]:
+    """Rows in handing-out order. `role_rows` holds (title, file, pages, copies wanted, for whom), and
+    `large_rows` the same for large-print cards, which are not in the pack: every copy is extra;
     `by_post` holds how many letters go by post (their party has no e-mail address), and of how many."""
     rows = [PrintItem("Cut-over pack: one copy of everything below", "cutover-pack.pdf", pack_pages, True, 0,
                       "Practice manager: the master copy; take each part out of it to hand over")]
     for title, file, pages, copies, for_whom in role_rows:
         rows.append(PrintItem(f"Role card: {title}", file, pages, True, max(0, copies - 1), for_whom))
+    for title, file, pages, copies, for_whom in large_rows:
+        rows.append(PrintItem(f"Large-print role card: {title}", file, pages, False, copies, for_whom))
     poster_pages, poster_copies = poster
     rows.append(PrintItem("Patient poster", "patient-poster.pdf", poster_pages, True, max(0, poster_copies - 1),
                           "Waiting room, reception desk and entrance"))

@@ -35,6 +35,7 @@ class Role:
     logs: tuple[LogSpec, ...]
     sheets: tuple[str, ...]
     wording: Section
+    large_print: bool = False  # a large-print card is written beside the normal one
 
     @property
     def anchor(self) -> str:
@@ -43,6 +44,14 @@ class Role:
     @property
     def filename(self) -> str:
         return f"roles/{list(ROLES).index(self.key) + 1:02d}-{self.key.replace('_', '-')}.pdf"
+
+    @property
+    def large_anchor(self) -> str:
+        return f"{self.anchor}-large-print"
+
+    @property
+    def large_filename(self) -> str:
+        return self.filename.removesuffix(".pdf") + "-large-print.pdf"
 
 
 def build_roles(config: Config, specs: list[LogSpec], folders: list[Path], context: dict[str, Any],
@@ -58,5 +67,5 @@ def build_roles(config: Config, specs: list[LogSpec], folders: list[Path], conte
         wording = required("roles", key.replace("_", "-"), folders, role_context, env)
         copies = setting.copies if setting.copies is not None else max(1, len(setting.staff))
         roles.append(Role(key, title, tuple(setting.staff), copies, tuple(by_name[n] for n in logs if n in by_name),
-                          extra, wording))
+                          extra, wording, key in config.large_print))
     return roles

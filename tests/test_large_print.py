@@ -1,0 +1,55 @@
+"""Large-print role cards: `large_print:` lists the roles that get one, beside the normal card."""
+
+from __future__ import annotations
+
+import typing
+
+import pdfplumber
+
+from packgen.build import build
+from packgen.config import RoleKey, load
+from packgen.roles import ROLES
+
+from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, errors_of, flat, read_pdf, write
+from .test_accessibility import findings
+from .test_reading_order import reading
+
+
+def test_a_large_print_card_is_written_beside_the_normal_one_and_counted_in_the_print_list(tmp_path):
+    config = write(tmp_path / "p.yaml", NO_LOGS + MINIMAL + "large_print: [reception]\n")
+    result = build(load(config), tmp_path / "out", BUILD_DATE)
+    large = result.folder / "roles" / "01-reception-large-print.pdf"
+    normal = read_pdf(result.folder / "roles" / "01-reception.pdf")
+    card = read_pdf(large)
+    assert not (result.folder / "roles" / "02-clinicians-large-print.pdf").exists()
+    # every word of the card, at 16 pt or more, and the same words as the normal card
+    with pdfplumber.open(large) as pdf:
+        sizes = [round(char["size"], 1) for page in pdf.pages for char in page.chars if char["text"].strip()]
+    assert sizes and min(sizes) >= 16
+    # the same words in the same reading order (pdftotext joins "log-" and "off" at the end of a line)
+    words = [flat(reading(path).replace("•", "").replace(", large print", "").replace("-", ""))
+             for path in (large, normal.path)]
+    assert words[0] == words[1]
+    assert len(card.pages) > len(normal.pages)
+    # not in the pack, so every copy is printed from its file
+    pack = read_pdf(result.folder / "cutover-pack.pdf")
+    assert "large print" not in pack.text.replace("Large-print role card", "")
+    page = flat(next(p for p in pack.pages if "Total sheets of A4 paper" in p))
+    n = len(card.pages)
+    assert (f"Large-print role card: Reception and admin Staff in this role who need large print "
+            f"roles/01-reception-large-print.pdf {n} 1 {n}") in page
+    assert f"Total sheets of A4 paper {len(pack.pages) + 2 + n}" in page  # 2: the poster's extra copies
+    assert findings(large) == []
+
+
+def test_large_print_names_roles_whose_card_is_printed(tmp_path):
+    off = write(tmp_path / "off.yaml", NO_LOGS + MINIMAL + "roles:\n  scanning: {print: false}\nlarge_print: [scanning]\n")
+    assert any("large_print" in e and "roles.scanning.print: false" in e for e in errors_of(off))
+    unknown = write(tmp_path / "unknown.yaml", NO_LOGS + MINIMAL + "large_print: [receptionist]\n")
+    assert any("large_print" in e and "receptionist" in e for e in errors_of(unknown))
+    twice = write(tmp_path / "twice.yaml", NO_LOGS + MINIMAL + "large_print: [reception, reception]\n")
+    assert any("large_print" in e and "listed twice" in e for e in errors_of(twice))
+
+
+def test_every_role_can_have_a_large_print_card():
+    assert set(typing.get_args(RoleKey)) == set(ROLES)
