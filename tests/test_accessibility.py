@@ -8,6 +8,8 @@ from collections import Counter
 from pathlib import Path
 
 import pikepdf
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pdfua import validate
 
 from packgen.config import load
@@ -135,3 +137,24 @@ def test_a_reconcile_report_passes_the_checker(tmp_path):
     path = tmp_path / "reconcile.pdf"
     path.write_bytes(report_pdf(outcome, result, exit_code(outcome, result), BUILD_DATE))
     assert findings(path) == []
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.sampled_from(["td", "th", "th row", "th col", "th rowgroup"]), min_size=1, max_size=4),
+                min_size=1, max_size=4),
+       st.sampled_from([None, "TOC", "L"]))
+def test_every_header_cell_has_the_scope_its_html_says_and_a_marked_table_keeps_no_cell(rows, kind):
+    def cell(spec: str) -> str:
+        tag, *scope = spec.split()
+        return f'<{tag}{f" scope={scope[0]!r}" if scope else ""}>x</{tag}>'
+
+    marked = f' data-pdf-tag="{kind}"' if kind else ""
+    pdf = tags_of(f"<table{marked}>" + "".join(f"<tr>{''.join(map(cell, row))}</tr>" for row in rows) + "</table>")
+    found = list(elements(pdf))
+    if kind:
+        assert not {"/Table", "/TR", "/TD", "/TH", "/THead", "/TBody"} & {str(e.S) for e in found}
+        assert sum(1 for e in found if e.S == ("/TOCI" if kind == "TOC" else "/LI")) == len(rows)
+    else:
+        wanted = ["/Row" if spec in ("th row", "th rowgroup") else "/Column"
+                  for row in rows for spec in row if spec.startswith("th")]
+        assert [str(e.A.Scope) for e in found if e.S == "/TH"] == wanted
