@@ -145,7 +145,18 @@ def prepare(pc: PracticeConfig, today: dt.date) -> dict[str, Any]:
     if notice is None:
         raise ContentError("no patient-notice.md in the content folders; add it to the practice's content folder")
     ctx["patient_notice"] = render_text(notice, ctx, pc.trust)
+    ctx["notice_paragraphs"] = notice_paragraphs(ctx["patient_notice"])
     return ctx
+
+
+def notice_paragraphs(text: str) -> list[str]:
+    """The website notice's paragraphs: those before the text message (a paragraph "Text message:")."""
+    paragraphs = []
+    for paragraph in re.split(r"\n\s*\n", text.strip()):
+        if paragraph.strip().lower().startswith("text message:"):
+            break
+        paragraphs.append(" ".join(paragraph.split()))
+    return [p for p in paragraphs if p]
 
 
 def render_pack(pc: PracticeConfig, today: dt.date, cache: Cache, inputs: str, jobs: int = 1

@@ -17,6 +17,7 @@ from .render import render_template
 from .sandbox import Provisional
 
 POSTER = "patient-poster.pdf"
+NOTICE_LARGE = "patient-notice-large-print.pdf"  # for patients who ask; not in the pack or the print list
 PROVISIONAL_PAGE = 999  # what the contents shows before the page numbers are known: as wide as any real one
 
 
@@ -53,6 +54,8 @@ def documents(ctx: dict[str, Any]) -> list[Document]:
              for role in ctx["roles"] if role.large_print]
     docs += [
         Document("part-poster", "parts/poster.html", f"Notice to patients: {name}", POSTER),
+        Document("part-notice-large-print", "parts/notice-large-print.html",
+                 f"Notice to patients, large print: {name}", NOTICE_LARGE, in_pack=False),
         Document("part-third-parties", "parts/third-parties.html", f"Third parties: {name}"),
     ]
     docs += [Document(f"part-{letter.anchor}", "parts/letter.html", f"{letter.subject} ({letter.party.name})",

@@ -53,3 +53,20 @@ def test_large_print_names_roles_whose_card_is_printed(tmp_path):
 
 def test_every_role_can_have_a_large_print_card():
     assert set(typing.get_args(RoleKey)) == set(ROLES)
+
+
+def min_size(path) -> float:
+    with pdfplumber.open(path) as pdf:
+        return min(round(char["size"], 1) for page in pdf.pages for char in page.chars if char["text"].strip())
+
+
+def test_the_patient_notice_in_large_print_holds_the_website_notice(example_build):
+    folder = example_build.folder
+    path = folder / "patient-notice-large-print.pdf"
+    notice = (folder / "patient-notice.txt").read_text(encoding="utf-8")
+    website = notice.split("Text message:")[0]
+    text = flat(reading(path))
+    assert min_size(path) >= 16
+    assert text.startswith("Notice to patients") and flat(website).replace("-", "") in text.replace("-", "")
+    assert "Text message" not in text
+    assert "patient-notice-large-print.pdf" not in flat(read_pdf(folder / "cutover-pack.pdf").text)
