@@ -17,6 +17,9 @@ from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, write
 
 CONFIG = NO_LOGS + MINIMAL + "third_parties:\n  - name: Lab\n    kind: pathology\n    address: [1 Lab Road]\n"
 
+# The documents of this config: the pack's 22 and the patient notice in large print, beside it.
+DOCUMENTS = 23
+
 
 def snapshot(folder):
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
@@ -27,7 +30,7 @@ def test_same_inputs_give_identical_bytes_and_an_unchanged_rebuild_lays_out_noth
     first = build(load(path), tmp_path / "a", BUILD_DATE)
     other = build(load(path), tmp_path / "b", BUILD_DATE, force=True, jobs=2)
     assert snapshot(first.folder) == snapshot(other.folder)  # byte-identical: from scratch, in parallel, elsewhere
-    assert len(first.laid_out) == first.documents == 22
+    assert len(first.laid_out) == first.documents == DOCUMENTS
     before = snapshot(first.folder)
     again = build(load(path), tmp_path / "a", BUILD_DATE)
     assert again.unchanged and again.laid_out == []
@@ -36,7 +39,7 @@ def test_same_inputs_give_identical_bytes_and_an_unchanged_rebuild_lays_out_noth
     assert set(manifest["files"]) == set(before) - {"manifest.json"}
     assert manifest["files"]["cutover-pack.pdf"]["pages"] == again.files["cutover-pack.pdf"]
     forced = build(load(path), tmp_path / "a", BUILD_DATE, force=True)
-    assert len(forced.laid_out) == 22 and snapshot(forced.folder) == before
+    assert len(forced.laid_out) == DOCUMENTS and snapshot(forced.folder) == before
 
 
 def test_a_changed_address_lays_out_only_that_partys_letters(tmp_path):
@@ -62,18 +65,18 @@ def test_a_changed_address_lays_out_only_that_partys_letters(tmp_path):
     cached = sorted(p.name for p in (out / ".cache" / first.folder.name).iterdir())
     # A PDF and a JSON for each document, the first drafts of the contents and print list, the page
     # numbers and the pack; nothing of the first build that this one did not use.
-    assert len(cached) == 2 * (22 + 2 + 1 + 1)
+    assert len(cached) == 2 * (DOCUMENTS + 2 + 1 + 1)
 
 
 def test_the_cli_says_how_many_documents_were_laid_out(tmp_path):
     path = write(tmp_path / "p.yaml", CONFIG)
     args = ["build", str(path), "-o", str(tmp_path / "out"), "--today", BUILD_DATE.isoformat()]
-    assert CliRunner().invoke(main, args).output.splitlines()[-1] == "laid out 22 of 22 documents"
+    assert CliRunner().invoke(main, args).output.splitlines()[-1] == f"laid out {DOCUMENTS} of {DOCUMENTS} documents"
     write(path, CONFIG.replace("1 Lab Road", "2 Lab Road"))
-    assert CliRunner().invoke(main, args).output.splitlines()[-1] == "laid out 3 of 22 documents; 19 unchanged since the last build"
+    assert CliRunner().invoke(main, args).output.splitlines()[-1] == f"laid out 3 of {DOCUMENTS} documents; {DOCUMENTS - 3} unchanged since the last build"
     folder = tmp_path / "out" / "b12345-hillside-surgery"
     assert CliRunner().invoke(main, args).output.splitlines() == [
-        f"nothing changed since the last build: kept {folder} as it is (12 files)"]
+        f"nothing changed since the last build: kept {folder} as it is (13 files)"]
 
 
 def test_cache_damage_is_noticed_and_laid_out_again(tmp_path):
@@ -85,7 +88,7 @@ def test_cache_damage_is_noticed_and_laid_out_again(tmp_path):
     (first.folder / "patient-poster.pdf").unlink()  # the folder no longer matches its manifest
     again = build(load(path), tmp_path / "out", BUILD_DATE)
     assert not again.unchanged
-    assert len(again.laid_out) == 22
+    assert len(again.laid_out) == DOCUMENTS
     assert snapshot(again.folder) == before
 
 
