@@ -132,15 +132,17 @@ def test_cli_build_prints_what_it_wrote(tmp_path):
         f"wrote {pack} ({pages} pages)",
         *[f"wrote {pack.parent}/roles/{n:02d}-{key.replace('_', '-')}.pdf (1 page)" for n, key in enumerate(ROLES, start=1)],
         f"wrote {pack.parent}/patient-poster.pdf (1 page)",
+        f"wrote {pack.parent}/patient-notice-large-print.pdf (1 page)",
         f"wrote {pack.parent}/letters/01-2027-06-02-notice-lab.pdf (1 page)",
         f"wrote {pack.parent}/letters/02-2027-06-14-resume-lab.pdf (1 page)",
         f"wrote {pack.parent}/timeline.ics",
         f"wrote {pack.parent}/patient-notice.txt",
-        "laid out 22 of 22 documents",
+        "laid out 23 of 23 documents",
     ]
     assert read_pdf(pack).pages[0].count("Hillside Surgery") >= 1
     assert sorted(p.name for p in pack.parent.iterdir()) == [
-        "cutover-pack.pdf", "letters", "manifest.json", "patient-notice.txt", "patient-poster.pdf", "roles", "timeline.ics"]
+        "cutover-pack.pdf", "letters", "manifest.json", "patient-notice-large-print.pdf", "patient-notice.txt",
+        "patient-poster.pdf", "roles", "timeline.ics"]
     assert not list(pack.parent.rglob(".*"))  # no temporary files left
 
 
