@@ -553,7 +553,7 @@ def _within_page_limit(practice: PracticeConfig) -> None:
     for log, count in per_log.items():
         if count > MAX_LOG_SHEETS:  # one log's sheets are one document, laid out in one worker
             raise ConfigError([f"{practice.where(('logs', log, 'sheets_per_day'))}: {count:,} {log.replace('_', ' ')} "
-                               f"log sheets ({count // days} a day for {days} open days) are more than one log may "
+                               f"log sheets over {days} open days are more than one log may "
                                f"print ({MAX_LOG_SHEETS}); lower logs.{log}.sheets_per_day or shorten the cut-over"])
     if total <= MAX_PAGES:
         return

@@ -125,7 +125,7 @@ def test_cli_missing_file_or_folder(tmp_path, monkeypatch, given):
 
 
 def test_logo_outside_the_config_folder_is_refused(tmp_path):
-    (tmp_path / "secret.png").write_bytes(b"\x89PNG")
+    Image.new("RGB", (2, 2)).save(tmp_path / "secret.png")  # a real image: a damaged one is refused
     folder = tmp_path / "practice"
     path = write(folder / "p.yaml", MINIMAL.replace("  address:", "  logo: ../secret.png\n  address:"))
     assert errors_of(path) == [f"{path}:4: practice.logo: '../secret.png' is outside the trusted root {folder}; "

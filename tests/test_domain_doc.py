@@ -95,7 +95,7 @@ def guidance_sections(pack: Any) -> dict[str, list[str]]:
 
 def _setting_exists(dotted: str) -> bool:
     schema = json_schema()
-    node: dict[str, Any] = schema
+    node: dict[str, Any] = schema["else"]  # the complete config (a file with `extends` is the same, all optional)
     for part in dotted.split("."):
         while "$ref" in node or "items" in node or "anyOf" in node:
             if "$ref" in node:

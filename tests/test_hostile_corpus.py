@@ -2,7 +2,7 @@
 
 Each case is a folder: practice.yaml (the config), expect (first line: a regular expression the error
 must match; an optional second line `exit: N`, default 2), an optional make.txt (lines `link PATH
-TARGET` and `fifo PATH`, for what git cannot hold), and any content, templates or images it needs."""
+TARGET`, `fifo PATH` and `repeat PATH COUNT TEXT`, for what git cannot or need not hold), and any content, templates or images it needs."""
 
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ def expectation(case: Path) -> tuple[re.Pattern[str], int]:
 
 
 def make(folder: Path) -> None:
-    """Apply make.txt: the links and FIFOs a case needs."""
+    """Apply make.txt: the links, FIFOs and large files a case needs. `repeat PATH COUNT TEXT` appends
+    TEXT (with \\n for a line break) COUNT times to PATH, so a 2 MB file need not be kept in git."""
     recipe = folder / "make.txt"
     if not recipe.is_file():
         return
@@ -43,6 +44,9 @@ def make(folder: Path) -> None:
             path.symlink_to(parts[2])
         elif parts[0] == "fifo":
             os.mkfifo(path)
+        elif parts[0] == "repeat":
+            with path.open("a", encoding="utf-8") as file:
+                file.write(line.split(None, 3)[3].replace("\\n", "\n") * int(parts[2]))
         else:
             raise ValueError(f"{recipe}: unknown line {line!r}")
 

@@ -209,7 +209,7 @@ def test_one_log_of_more_sheets_than_a_worker_can_lay_out_is_refused_naming_the_
     with pytest.raises(ConfigError) as caught:
         load(path)
     assert caught.value.problems == [
-        f"{path}:13: logs.referrals.sheets_per_day: 168 referrals log sheets (7 a day for 24 open days) are more "
+        f"{path}:13: logs.referrals.sheets_per_day: 162 referrals log sheets over 24 open days are more "
         "than one log may print (150); lower logs.referrals.sheets_per_day or shorten the cut-over"]
 
 

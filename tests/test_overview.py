@@ -30,7 +30,7 @@ def test_the_overview_has_a_row_per_practice_and_marks_the_failed_one(example_wa
     assert {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in pdf.reader.pages} == {(842, 595)}
     first = flat(pdf.pages[0])
     assert "Wave overview: wave-eastshire-2027" in first and "2 practices: 1 built, 1 failed" in first
-    assert "Brookside Surgery ODS Y02345 EMIS Web → SystmOne – Thu 22/04/2027 Tue 27/04/2027 5 days 16 4 by post 33" in first
+    assert "Brookside Surgery ODS Y02345 EMIS Web → SystmOne – Thu 22/04/2027 Tue 27/04/2027 5 days 14 4 by post 29" in first
     assert "Built: 90 pages" in first
     assert "Millbrook Health Centre ODS Y03456" in first and "Wed 12/05/2027 Mon 17/05/2027" in first
     assert f"FAILED {FAILURE}" in first.replace("2027/ ", "2027/")  # the path wraps after a slash
@@ -43,7 +43,7 @@ def test_the_chart_and_the_week_by_week_list(example_wave):
     for label in ("22/03", "19/04", "17/05", "FDP 22/04", "Go-live 27/04", "FDP 12/05", "Go-live 17/05"):
         assert label in text, label
     assert "ODS Y03456: build failed" in text
-    assert "Week beginning Monday 15/03/2027" in text
+    assert "Week beginning Monday 15 March 2027" in text
     assert ("Thu 18/03/2027 Brookside Surgery Send letter 01, the notice letter to Docman (by email)") in text
     assert "Brook Street Pharmacy (by post)" in text
     assert ("Thu 22/04/2027 Brookside Surgery Final data production; everyone logged off EMIS Web by 6.30pm") in text
@@ -84,7 +84,7 @@ def test_the_wave_table_for_spreadsheets(example_wave):
     assert [(r["practice"], r["ods_code"], r["final_data_production"], r["go_live"], r["cut_over_days"], r["build"])
             for r in rows] == [("Brookside Surgery", "Y02345", "2027-04-22", "2027-04-27", "5", "built"),
                                ("Millbrook Health Centre", "Y03456", "2027-05-12", "2027-05-17", "5", "failed")]
-    assert rows[0]["letters"] == "16" and rows[0]["letters_by_post"] == "4" and rows[0]["sheets"] == "33"
+    assert rows[0]["letters"] == "14" and rows[0]["letters_by_post"] == "4" and rows[0]["sheets"] == "29"
     assert rows[1]["error"] == FAILURE and rows[0]["error"] == ""
 
 

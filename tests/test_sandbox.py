@@ -33,9 +33,9 @@ def contexts_seen(monkeypatch, config: Path) -> list[dict]:
     seen: list[dict] = []
     original = Sandbox.render_plain
 
-    def spy(self, template, context):
+    def spy(self, template, context, what):
         seen.append(self.plain.context(context))
-        return original(self, template, context)
+        return original(self, template, context, what)
 
     monkeypatch.setattr(Sandbox, "render_plain", spy)
     pc = load(config)
@@ -150,8 +150,8 @@ def test_what_templates_need_still_works(example_context):
               "{{ '%.1f'|format(1.25) }} {% for g in tasks|groupby('owner') %}{% if loop.first %}{{ g.grouper }} "
               "{{ g.list|length }}{% endif %}{% endfor %} {% set d = {'a': 1} %}{% for k, v in d.items() %}{{ k }}{{ v }}"
               "{% endfor %} {% macro m(x) %}<{{ x }}>{% endmacro %}{{ m(1) }}")
-    out = env.render_plain(env.from_string(source), ctx)
-    assert out.startswith("RIVERSIDE MEDICAL CENTRE riverside medical centre 2027-03-09 2027 extract_request ")
+    out = env.render_plain(env.from_string(source), ctx, "test")
+    assert out.startswith("RIVERSIDE MEDICAL CENTRE riverside medical centre 2027-03-09 2027 extract_request")
     assert re.search(r" Go-live: start using SystmOne 3 1.2 [A-Z][\w ,]+ \d+ a1 <1>$", out), out
 
 
