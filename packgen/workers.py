@@ -44,23 +44,36 @@ def lay_out_within(job: Any, seconds: int, memory: int) -> Any:
     from .errors import RenderError
     from .pdf import lay_out
 
+    fired: list[bool] = []  # the alarm can land inside a C callback, which swallows the exception and goes
+    # on (with a fallback font, say): whatever fails after it fired is reported as the time it took
+
     def expired(signum: int, frame: object) -> None:
+        fired.append(True)
         raise _Expired()
 
+    too_long = RenderError(f"{job.title}: took more than {seconds} second{'s' if seconds != 1 else ''} to lay out; "
+                           "shorten it")
     previous = signal.signal(signal.SIGALRM, expired)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        return lay_out(job)
+        laid = lay_out(job)
     except _Expired:
-        raise RenderError(f"{job.title}: took more than {seconds} second{'s' if seconds != 1 else ''} to lay out; "
-                          "shorten it") from None
+        raise too_long from None
     except RenderError:
+        if fired:
+            raise too_long from None
         raise
     except Exception as exc:  # noqa: BLE001 - out of memory shows as MemoryError, or as odd errors from C code
+        if fired:
+            raise too_long from None
         if isinstance(exc, MemoryError) or peak_memory() >= memory * 0.9:
             raise RenderError(f"{job.title}: needed more than {memory / 1e9:.1f} GB of memory to lay out; "
                               "shorten it or make its images smaller") from None
         raise
+    else:
+        if fired:  # swallowed somewhere in C: the layout may be incomplete, so it is not used
+            raise too_long
+        return laid
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
