@@ -24,6 +24,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from . import __version__
 from .columns import REENTRY
 from .config import PracticeConfig
+from .trust import Trust, real
 from .cache import Cache, Laid
 from .content import find, load_sections, markdown_env, render_text, required
 from .drafts import drafts
@@ -225,7 +226,7 @@ def fill(pc: PracticeConfig, today: dt.date) -> tuple[dict[str, Any], SandboxedE
         page_numbers_html(env, ctx, [])
         checked: set[str] = set()
         for doc in docs:
-            check_images(first[doc.key], pc.base_dir, layout_roots(pc), doc.title, checked)
+            check_images(first[doc.key], pc.base_dir, pc.trust, doc.title, checked)
     return ctx, env, docs, first
 
 
@@ -237,9 +238,9 @@ def layout_roots(pc: PracticeConfig) -> tuple[str, ...]:
     return tuple(str(folder) for folder in pc.trust.folders)
 
 
-def check_images(text: str, base: Path, roots: tuple[str, ...], title: str, checked: set[str]) -> None:
+def check_images(text: str, base: Path, trust: Trust, title: str, checked: set[str]) -> None:
     """Refuse, before any layout, an image file the HTML shows that is too large, has too many pixels
-    or is an SVG <use> bomb (the layout refuses the same, later). Files outside `roots` are not read:
+    or is an SVG <use> bomb (the layout refuses the same, later). Files outside `trust` are not read:
     the layout refuses them."""
     for match in IMAGE_URL.finditer(text):
         url = unescape(match.group(1) or match.group(2)).strip()
@@ -247,8 +248,8 @@ def check_images(text: str, base: Path, roots: tuple[str, ...], title: str, chec
         if url in checked or parts.scheme not in {"", "file"} or not parts.path:
             continue
         checked.add(url)
-        path = (base / unquote(parts.path)).resolve()
-        if not any(path.is_relative_to(root) for root in roots):
+        path = real(base / unquote(parts.path))
+        if not trust.inside(path):
             continue
         problem = image_problem(path)
         if problem:
