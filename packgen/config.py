@@ -30,7 +30,7 @@ from .dates import uk_date
 from .errors import ConfigError
 from .limits import MAX_FILES, MAX_LOG_SHEETS, MAX_PAGES, image_problem
 from .trust import Trust, real
-from .yamlfile import Key, MergedDoc, YamlDoc, dotted_key, read_config
+from .yamlfile import REMOVE, Key, MergedDoc, YamlDoc, dotted_key, read_config, same_name
 
 MAX_TEXT = 300  # one line of a letter or a heading; longer is a mistake
 FIRST_YEAR, LAST_YEAR = 2000, 2099  # a cut-over date outside these is a typing mistake
@@ -408,7 +408,7 @@ class Config(Strict):
     def _unique(cls, parties: list[ThirdParty]) -> list[ThirdParty]:
         seen: set[str] = set()
         for party in parties:
-            key = re.sub(r"[^a-z0-9]+", "", party.name.lower())
+            key = same_name(party.name)
             if key in seen:
                 raise _problem(f"'{party.name}' is listed twice; give each third party a different name")
             seen.add(key)
@@ -500,11 +500,13 @@ class PracticeConfig:
     def where(self, key: tuple[str | int, ...]) -> str:
         """`FILE:LINE: dotted.key`, for a message about one key; FILE is the parent's when the key was written there."""
         file, line = self.source.locate(key)
-        return f"{file or self.shown}:{line}: {dotted_key(key)}"
+        return f"{file or self.shown}:{line}: {dotted_key(self.source.written(key))}"
 
 
 # Keys holding a path: written in a file this config extends, they are relative to that file's folder.
 PATH_KEYS: tuple[Key, ...] = (("practice", "logo"), ("content",), ("templates",))
+# Lists that a config merges with the files it extends item by item, and the key that names an item.
+MERGED_BY: dict[Key, str] = {("third_parties",): "name"}
 
 
 def default_root(path: str | Path) -> Path:
@@ -519,7 +521,7 @@ def load(path: str | Path, roots: Iterable[str | Path] = ()) -> PracticeConfig:
     shown = str(path)
     trusted = tuple(dict.fromkeys([default_root(path), *(real(Path(root)) for root in roots)]))
     trust = Trust(trusted)
-    doc = read_config(Path(path), shown, trust)
+    doc = read_config(Path(path), shown, trust, MERGED_BY)
     data = doc.data
     for key in PATH_KEYS:
         value = _value_at(data, key)
@@ -596,7 +598,7 @@ def _messages(exc: ValidationError, doc: MergedDoc) -> list[str]:
         if error["type"] == "missing" and loc in suggested:
             continue
         file, line = doc.locate(loc)
-        found.append((doc.order(loc), f"{file}:{line}: {dotted_key(loc)}: {_message(error, loc)}"))
+        found.append((doc.order(loc), f"{file}:{line}: {dotted_key(doc.written(loc))}: {_message(error, loc)}"))
     return [message for _order, message in sorted(found, key=lambda f: f[0])]
 
 
@@ -687,11 +689,20 @@ def json_schema() -> dict[str, Any]:
 
     A config with `extends` gets the rest from the files it extends, and a file without `practice:`
     is a file of shared defaults (`_wave.yaml`): in both, every key is optional. Any other config
-    must be complete. Lists are never merged, so an item of a list (a third party) is always complete."""
+    must be complete. Other lists replace the parent's whole, so their items are complete; an item
+    of a list merged by name (a third party) needs only its name, and may be `remove: true`."""
     strict = Config.model_json_schema()
     defs: dict[str, Any] = strict.pop("$defs")
     relaxed: dict[str, Any] = {}
     loose = _relaxed_object(strict, defs, relaxed)
+    for (key,), name in MERGED_BY.items():
+        listed = loose["properties"][key]
+        item = listed["items"]["$ref"].removeprefix("#/$defs/")
+        relaxed[item] = _relaxed_object(defs[item], defs, relaxed)
+        relaxed[item]["required"] = [name]
+        relaxed[item]["properties"][REMOVE] = {"type": "boolean", "title": "Remove", "description": (
+            f"true: leave out the item with this {name} that a file this one extends lists; give only the {name}.")}
+        loose["properties"][key] = {**listed, "items": {"$ref": f"#/$defs/{SHARED}{item}"}}
     loose["properties"] = {"extends": {"type": "string", "title": "Extends", "description":
                                        "A file of shared values this one builds on, relative to this file's folder."},
                            **loose["properties"]}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +43,10 @@ class YamlDoc:
     def locate(self, key: Key) -> tuple[str, int]:
         """The file (as shown) and line of `key`."""
         return self.shown, self.line_of(key)
+
+    def written(self, key: Key) -> Key:
+        """`key` as written in the file that wrote it, for messages."""
+        return key
 
 
 class _Loader(yaml.SafeLoader):
@@ -129,13 +135,19 @@ class MergedDoc(YamlDoc):
 
     layers: list[YamlDoc] = field(default_factory=list)
     owner: dict[Key, int] = field(default_factory=dict)  # key -> index in `layers` of the file that wrote it
+    origin: dict[Key, Key] = field(default_factory=dict)  # key -> the same key in that file, where they differ
+
+    def source(self, key: Key) -> tuple[int, Key]:
+        """The index in `layers` of the file that wrote `key` (or the value holding it; 0 for the top),
+        and the key as written there: an item of a merged list may sit at another place in its file."""
+        for end in range(len(key), 0, -1):
+            if key[:end] in self.owner:
+                return self.owner[key[:end]], self.origin.get(key[:end], key[:end]) + key[end:]
+        return 0, key
 
     def layer_index(self, key: Key) -> int:
         """The index in `layers` of the file that wrote `key`, or the value holding it (0 for the top)."""
-        for end in range(len(key), 0, -1):
-            if key[:end] in self.owner:
-                return self.owner[key[:end]]
-        return 0
+        return self.source(key)[0]
 
     def layer_of(self, key: Key) -> YamlDoc:
         """The file that wrote `key`, or the value holding it (the config itself for the top)."""
@@ -143,23 +155,31 @@ class MergedDoc(YamlDoc):
 
     def line_of(self, key: Key) -> int:
         """The line of `key` in the file that wrote it."""
-        return self.layer_of(key).line_of(key)
+        index, written = self.source(key)
+        return self.layers[index].line_of(written)
 
     def locate(self, key: Key) -> tuple[str, int]:
         """The file (as shown) and line of `key`: a parent's file for a key written there."""
-        return self.layer_of(key).locate(key)
+        index, written = self.source(key)
+        return self.layers[index].locate(written)
+
+    def written(self, key: Key) -> Key:
+        """`key` as written in the file that wrote it: `third_parties.0` is the first the practice adds."""
+        return self.source(key)[1]
 
     def order(self, key: Key) -> tuple[int, int]:
         """A sort key for messages: the config's own lines first, then each parent's, by line."""
         return self.layer_index(key), self.line_of(key)
 
 
-def read_config(path: Path, shown: str, trust: Trust | None = None) -> MergedDoc:
+def read_config(path: Path, shown: str, trust: Trust | None = None,
+                keyed: Mapping[Key, str] | None = None) -> MergedDoc:
     """Parse `path` and the chain of files it `extends`, merged with the config's own values on top.
 
-    Mappings merge key by key; a list or a single value from a lower file replaces the parent's
-    whole. `extends` is removed from the merged data. The config and every file it extends must lie,
-    after links, inside `trust`'s folders."""
+    Mappings merge key by key. A list named in `keyed` (list key → the key that names an item) merges
+    item by item (see `_merge_items`); any other list, and a single value, from a lower file replaces
+    the parent's whole. `extends` is removed from the merged data. The config and every file it
+    extends must lie, after links, inside `trust`'s folders."""
     trust = trust or Trust([real(path.absolute().parent)])
     if os.path.lexists(path) and not trust.inside(real(path)):
         raise ConfigError([f"{shown}: leads to {real(path)}, outside {trust.shown_roots()}; widen the root with --root"])
@@ -192,28 +212,116 @@ def read_config(path: Path, shown: str, trust: Trust | None = None) -> MergedDoc
             raise ConfigError([f"{here}: '{value}' {problem}"])
         seen.add(target)
         layers.append(read_yaml(target, os.path.normpath(os.path.join(os.path.dirname(doc.shown), value))))
-    owner: dict[Key, int] = {}
-    data = _merge([(index, {k: v for k, v in doc.data.items() if k != "extends"}) for index, doc in enumerate(layers)],
-                  (), owner)
+    merging = _Merging(layers, keyed or {})
+    data = merging.mappings([(index, {k: v for k, v in doc.data.items() if k != "extends"})
+                             for index, doc in enumerate(layers)], ())
     digest = layers[0].sha256 if len(layers) == 1 else hashlib.sha256(
         "".join(doc.sha256 for doc in layers).encode("ascii")).hexdigest()
-    return MergedDoc(path=path, data=data, lines=layers[0].lines, sha256=digest, shown=shown, layers=layers, owner=owner)
+    return MergedDoc(path=path, data=data, lines=layers[0].lines, sha256=digest, shown=shown, layers=layers,
+                     owner=merging.owner, origin=merging.origin)
 
 
-def _merge(maps: list[tuple[int, dict[Any, Any]]], key: Key, owner: dict[Key, int]) -> dict[Any, Any]:
-    """Merge mappings given uppermost first, recording in `owner` which layer wrote each key."""
-    merged: dict[Any, Any] = {}
-    for name in dict.fromkeys(name for _index, mapping in reversed(maps) for name in mapping):
-        having = [(index, mapping[name]) for index, mapping in maps if name in mapping]
-        index, value = having[0]
-        owner[key + (name,)] = index
-        below = []
-        for pair in having:  # the mappings under this one, down to the first list or single value
-            if not isinstance(pair[1], dict):
-                break
-            below.append(pair)
-        merged[name] = _merge(below, key + (name,), owner) if len(below) > 1 else value
-    return merged
+def same_name(name: str) -> str:
+    """What two names are compared by: 'Eastshire NHS 111' and 'eastshire nhs-111' are the same."""
+    return re.sub(r"[^a-z0-9]+", "", name.lower())
+
+
+REMOVE = "remove"  # `remove: true` in an item of a keyed list drops the parent's item of that name
+
+
+class _Merging:
+    """Merges the layers' data, recording in `owner` which layer wrote each key of the result and in
+    `origin` where an item of a keyed list was written in its file."""
+
+    def __init__(self, layers: list[YamlDoc], keyed: Mapping[Key, str]) -> None:
+        self.layers, self.keyed = layers, keyed
+        self.owner: dict[Key, int] = {}
+        self.origin: dict[Key, Key] = {}
+
+    def mappings(self, maps: list[tuple[int, dict[Any, Any]]], key: Key) -> dict[Any, Any]:
+        """Merge mappings given uppermost first."""
+        merged: dict[Any, Any] = {}
+        for name in dict.fromkeys(name for _index, mapping in reversed(maps) for name in mapping):
+            having = [(index, mapping[name]) for index, mapping in maps if name in mapping]
+            index, value = having[0]
+            here = key + (name,)
+            self.owner[here] = index
+            kind = list if here in self.keyed else dict
+            below = []
+            for pair in having:  # the values under this one of the same kind, down to the first that is not
+                if not isinstance(pair[1], kind):
+                    break
+                below.append(pair)
+            if kind is list:
+                merged[name] = self.items(below, here, self.keyed[here])
+            else:
+                merged[name] = self.mappings(below, here) if len(below) > 1 else value
+        return merged
+
+    def items(self, lists: list[tuple[int, list[Any]]], key: Key, name_key: str) -> list[Any]:
+        """Merge lists given uppermost first, item by item, from the lowest up. An item whose `name_key`
+        is the same name as an item below changes that item: its keys are laid over the other's. An
+        item with `remove: true` drops it. Any other item is added at the end."""
+        merged: list[tuple[Any, dict[Key, tuple[int, Key]]]] = []  # item; where each part was written
+        for index, items in reversed(lists):
+            below = {}
+            for position, (item, _where) in enumerate(merged):
+                name = item.get(name_key) if isinstance(item, dict) else None
+                if isinstance(name, str):
+                    below.setdefault(same_name(name), position)
+            removed: set[int] = set()
+            for number, item in enumerate(items):
+                here = key + (number,)
+                name = item.get(name_key) if isinstance(item, dict) else None
+                position = below.pop(same_name(name), None) if isinstance(name, str) else None  # once a file
+                if isinstance(item, dict) and REMOVE in item:
+                    remove = item[REMOVE]
+                    item = {k: v for k, v in item.items() if k != REMOVE}
+                    if self._removal(index, here, item, name_key, remove, position, lists):
+                        removed.add(position)  # type: ignore[arg-type]
+                        continue
+                if position is None:
+                    merged.append((item, {(): (index, here)}))
+                    continue
+                old, where = merged[position]
+                written = dict(where)
+                first_index, first_key = written[()]
+                for part in old:  # the parts it keeps stay the lower file's
+                    written.setdefault((part,), (first_index, first_key + (part,)))
+                written.update({(part,): (index, here + (part,)) for part in item})
+                written[()] = (index, here)
+                merged[position] = ({**old, **item}, written)
+            merged = [entry for position, entry in enumerate(merged) if position not in removed]
+        for position, (_item, where) in enumerate(merged):
+            for part, (index, written_key) in where.items():
+                self.owner[key + (position,) + part] = index
+                self.origin[key + (position,) + part] = written_key
+        return [item for item, _where in merged]
+
+    def _removal(self, index: int, here: Key, item: dict[Any, Any], name_key: str, remove: Any,
+                 position: int | None, lists: list[tuple[int, list[Any]]]) -> bool:
+        """Whether an item with `remove:` drops the item below it; refuses one that cannot."""
+        doc = self.layers[index]
+        at = f"{doc.shown}:{doc.line_of(here + (REMOVE,))}: {dotted_key(here + (REMOVE,))}"
+        if not isinstance(remove, bool):
+            raise ConfigError([f"{at}: must be true or false (got {_kind(remove)})"])
+        if not remove:
+            return False
+        name = item.get(name_key)
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError([f"{at}: give the {name_key} of the item to remove, as the file it extends writes it"])
+        others = sorted(str(part) for part in item if part != name_key)
+        if others:
+            raise ConfigError([f"{at}: an item with remove: true has only its {name_key}; "
+                               f"leave out {', '.join(others)}"])
+        if position is None:
+            files = [self.layers[below].shown for below, _items in lists if below > index]
+            listed = dotted_key(here[:-1])
+            if not files:
+                raise ConfigError([f"{at}: '{name}' cannot be removed: no file this one extends lists {listed}"])
+            raise ConfigError([f"{at}: '{name}' is not among the {listed} of {', '.join(files)}, so there is "
+                               f"nothing to remove; check the {name_key}"])
+        return True
 
 
 def _walk(node: yaml.Node, key: Key, lines: dict[Key, int], shown: str, count: list[int]) -> None:

@@ -60,9 +60,14 @@ def test_in_a_file_that_extends_another_every_key_is_optional(tmp_path):
     assert problems(typo) == ["practice: Additional properties are not allowed ('nmae' was unexpected)"]
 
 
-def test_a_listed_third_party_is_complete_even_in_a_file_that_extends(tmp_path):
-    path = write(tmp_path / "p.yaml", "extends: _wave.yaml\nthird_parties:\n  - {name: Lab}\n")
-    assert problems(path) == ["third_parties.0: 'kind' is a required property"]  # lists replace the parent's whole
+def test_a_third_party_in_a_file_that_extends_needs_only_its_name(tmp_path):
+    path = write(tmp_path / "p.yaml", "extends: _wave.yaml\nthird_parties:\n  - {name: Lab, email: lab@nhs.net}\n"
+                                      "  - {name: Old Lab, remove: true}\n")
+    assert problems(path) == []  # merged by name with the parent's
+    nameless = write(tmp_path / "q.yaml", "extends: _wave.yaml\nthird_parties:\n  - {kind: pathology, remove: true}\n")
+    assert problems(nameless) == ["third_parties.0: 'name' is a required property"]
+    alone = write(tmp_path / "r.yaml", "practice: {name: Hillside Surgery}\nthird_parties:\n  - {name: Lab, remove: true}\n")
+    assert "third_parties.0: Additional properties are not allowed ('remove' was unexpected)" in problems(alone)
 
 
 def test_init_writes_the_schema_line_and_a_config_that_validates(tmp_path):

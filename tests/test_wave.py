@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import re
+import tempfile
+from pathlib import Path
 
 import pytest
+import yaml
 from PIL import Image
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from packgen.cli import main
-from packgen.config import load
+from packgen.config import MERGED_BY, load
+from packgen.trust import Trust
 from packgen.wave import config_paths
+from packgen.yamlfile import read_config
 
 from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, errors_of, read_pdf, write
 
@@ -51,10 +58,12 @@ def test_the_practice_is_merged_over_its_parent(tmp_path):
     assert config.contacts.practice_manager.name == "Alex Green"  # the practice's own wins
     assert (config.migration.source_system, config.migration.logoff_time) == ("Vision", "18:30")
     assert config.migration.go_live.isoformat() == "2027-06-14"  # mappings merge key by key
-    assert [party.name for party in config.third_parties] == ["Hill Pharmacy"]  # a list is replaced whole
+    # third parties merge by name: the practice's new one comes after the wave's
+    assert [party.name for party in config.third_parties] == ["Eastshire Pathology", "Eastshire NHS 111", "Hill Pharmacy"]
     assert practice.where(("migration", "logoff_time")) == f"{parent}:7: migration.logoff_time"
     assert practice.where(("migration", "go_live")) == f"{path}:10: migration.go_live"
-    assert practice.where(("third_parties", 0, "name")) == f"{path}:12: third_parties.0.name"
+    assert practice.where(("third_parties", 2, "name")) == f"{path}:12: third_parties.0.name"  # as written there
+    assert practice.where(("third_parties", 1, "kind")) == f"{parent}:10: third_parties.1.kind"
     hashes = [hashlib.sha256(file.read_bytes()).hexdigest() for file in (path, parent)]
     assert practice.config_hash == hashlib.sha256("".join(hashes).encode()).hexdigest()
     write(parent, WAVE.replace("18:30", "19:00"))
@@ -183,3 +192,137 @@ def test_a_wave_builds_every_practice_even_when_one_fails(tmp_path):
     assert "2 practices: 1 built, 1 failed" in overview and "Hillside Surgery ODS B12345" in overview
     assert "FAILED" in overview and "migration.go_live: must be after final_data_production (10/06/2027)" in overview
     assert good.exists()
+
+
+# Third parties merge by name with the files a config extends: the rules, as a reader of the README has them.
+PARTY_NAMES = ["Eastshire Pathology", "Brook Pharmacy", "NHS 111", "Out of Hours", "Docman", "PCSE", "Screening Hub"]
+PARTY_KEYS = ["kind", "contact", "email", "phone"]
+
+
+def same(name: str) -> str:
+    """Names are the same when they differ only in case, spaces and punctuation."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+@st.composite
+def party_layers(draw):
+    """Two or three files' third_parties, lowest first: each changes, removes and adds to those below."""
+    layers: list[list[dict]] = []
+    names: list[str] = []  # the merged list's names so far
+    for _ in range(draw(st.integers(2, 3))):
+        changed = draw(st.lists(st.sampled_from(names), unique=True)) if names else []
+        removed = draw(st.lists(st.sampled_from([n for n in names if n not in changed]), unique=True)) \
+            if len(changed) < len(names) else []
+        added = draw(st.lists(st.sampled_from([n for n in PARTY_NAMES if same(n) not in map(same, names)]),
+                              unique=True, max_size=3))
+        items = []
+        for name in changed + removed + added:
+            written = name.upper() if draw(st.booleans()) and name not in added else name  # the same name, respelt
+            if name in removed:
+                items.append({"name": written, "remove": True})
+                continue
+            keys = draw(st.lists(st.sampled_from(PARTY_KEYS), unique=True, min_size=name in added))
+            items.append({"name": written, **{key: draw(st.sampled_from(["a", "b b", "c-1"])) for key in keys}})
+        items = draw(st.permutations(items))
+        layers.append(items)
+        names = [n for n in names if n not in removed] + added
+    return layers
+
+
+def merged_by_the_rules(layers: list[list[dict]]) -> list[tuple[dict, dict[str, tuple[int, int]]]]:
+    """Each merged item, and for each of its keys (file number from the lowest, item number in that file)."""
+    merged: list[tuple[dict, dict[str, tuple[int, int]]]] = []
+    for number, items in enumerate(layers):
+        removed = {same(item["name"]) for item in items if item.get("remove")}
+        changes = {same(item["name"]): (at, item) for at, item in enumerate(items) if not item.get("remove")}
+        kept = []
+        for item, where in merged:
+            if same(item["name"]) in removed:
+                continue
+            if same(item["name"]) in changes:  # the same name: its keys over the item's
+                at, change = changes.pop(same(item["name"]))
+                item, where = {**item, **change}, {**where, **{key: (number, at) for key in change}}
+            kept.append((item, where))
+        new = [(item, {key: (number, at) for key in item}) for key, (at, item) in changes.items()]
+        merged = kept + sorted(new, key=lambda entry: next(iter(entry[1].values()))[1])  # new ones in file order
+    return merged
+
+
+@settings(max_examples=60, deadline=None)
+@given(party_layers())
+def test_third_parties_merge_by_name_and_every_key_names_the_file_and_line_it_was_written_in(layers):
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        for number, items in enumerate(layers):
+            head = {"extends": f"f{number - 1}.yaml"} if number else {}
+            write(root / f"f{number}.yaml", yaml.safe_dump({**head, "third_parties": items}, sort_keys=False))
+        top = len(layers) - 1
+        doc = read_config(root / f"f{top}.yaml", str(root / f"f{top}.yaml"), Trust([root]), MERGED_BY)
+        expected = merged_by_the_rules(layers)
+        assert doc.data["third_parties"] == [item for item, _where in expected]
+        for position, (item, where) in enumerate(expected):
+            number, at = where["name"]  # the item as a whole: where it was last named
+            file = doc.layers[top - number]
+            assert doc.locate(("third_parties", position)) == (file.shown, file.lines[("third_parties", at)])
+            for key in item:
+                number, at = where[key]
+                file = doc.layers[top - number]  # layers: the config first
+                assert doc.locate(("third_parties", position, key)) == (file.shown, file.lines[("third_parties", at, key)])
+                assert doc.written(("third_parties", position, key)) == ("third_parties", at, key)
+
+
+def check_errors(path: Path) -> list[str]:
+    """What `packgen check` prints for `path`, which must fail with exit code 2."""
+    result = CliRunner().invoke(main, ["check", str(path), "--today", BUILD_DATE.isoformat()])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    return result.stderr.splitlines()
+
+
+def test_a_practice_changes_adds_and_removes_the_waves_third_parties_by_name(tmp_path):
+    parent = write(tmp_path / "_wave.yaml", WAVE)
+    path = write(tmp_path / "p.yaml", PRACTICE + "third_parties:\n"
+                                                "  - {name: eastshire nhs-111, remove: true}\n"
+                                                "  - {name: Hill Pharmacy, kind: pharmacy}\n"
+                                                "  - name: Eastshire Pathology\n"
+                                                "    email: results@hill.nhs.uk\n")
+    practice = load(path)
+    assert [(party.name, party.kind, party.email) for party in practice.config.third_parties] == [
+        ("Eastshire Pathology", "pathology", "results@hill.nhs.uk"), ("Hill Pharmacy", "pharmacy", None)]
+    assert practice.where(("third_parties", 0, "kind")) == f"{parent}:9: third_parties.0.kind"
+    assert practice.where(("third_parties", 0, "email")) == f"{path}:15: third_parties.2.email"
+    # a mistake is reported where it was written: the practice's email, the wave's kind
+    write(tmp_path / "_wave.yaml", WAVE.replace("kind: pathology", "kind: pathologee"))
+    write(path, PRACTICE + "third_parties:\n  - {name: Eastshire Pathology, email: results at hill}\n")
+    assert check_errors(path) == [
+        f"error: {path}:12: third_parties.0.email: must be one e-mail address, like name@nhs.net (got 'results at hill')",
+        f"error: {parent}:9: third_parties.0.kind: must be one of subsidiary_supplier, pathology, bowel_screening, "
+        "nhs111, out_of_hours, pharmacy, pcse, sms_provider, online_services, other or eps (got 'pathologee')",
+    ]
+
+
+@pytest.mark.parametrize(("items", "message"), [
+    ("  - {name: Hill Pharmacy, kind: pharmacy}\n  - {name: Eastshire Labs, remove: true}\n",
+     "{path}:13: third_parties.1.remove: 'Eastshire Labs' is not among the third_parties of {parent}, so there is "
+     "nothing to remove; check the name"),
+    ("  - {name: Eastshire NHS 111, kind: nhs111, remove: true}\n",
+     "{path}:12: third_parties.0.remove: an item with remove: true has only its name; leave out kind"),
+    ("  - {name: Eastshire NHS 111, remove: please}\n",
+     "{path}:12: third_parties.0.remove: must be true or false (got text)"),
+    ("  - {remove: true}\n",
+     "{path}:12: third_parties.0.remove: give the name of the item to remove, as the file it extends writes it"),
+])
+def test_a_removal_that_cannot_be_done_is_an_error_at_its_line(tmp_path, items, message):
+    parent = write(tmp_path / "_wave.yaml", WAVE)
+    path = write(tmp_path / "p.yaml", PRACTICE + "third_parties:\n" + items)
+    assert check_errors(path) == ["error: " + message.format(path=path, parent=parent)]
+
+
+def test_a_removal_in_a_file_that_extends_nothing_is_an_error(tmp_path):
+    path = write(tmp_path / "p.yaml", MINIMAL + "third_parties:\n  - {name: Lab, remove: true}\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", str(path), "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.output == (f"Error: {path}:13: third_parties.0.remove: 'Lab' cannot be removed: no file this one "
+                             "extends lists third_parties\n")
+    assert not out.exists()
