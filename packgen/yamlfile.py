@@ -252,7 +252,7 @@ class _Merging:
                 if not isinstance(pair[1], kind):
                     break
                 below.append(pair)
-            if kind is list:
+            if kind is list and below:
                 merged[name] = self.items(below, here, self.keyed[here])
             else:
                 merged[name] = self.mappings(below, here) if len(below) > 1 else value
@@ -310,6 +310,7 @@ class _Merging:
         name = item.get(name_key)
         if not isinstance(name, str) or not name.strip():
             raise ConfigError([f"{at}: give the {name_key} of the item to remove, as the file it extends writes it"])
+        name = name if name.isprintable() and len(name) <= 100 else repr(name[:100])[1:-1]  # one line
         others = sorted(str(part) for part in item if part != name_key)
         if others:
             raise ConfigError([f"{at}: an item with remove: true has only its {name_key}; "

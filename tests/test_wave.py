@@ -5,17 +5,20 @@ from __future__ import annotations
 import hashlib
 import re
 import tempfile
+import typing
 from pathlib import Path
 
 import pytest
 import yaml
 from PIL import Image
+from pydantic import BaseModel
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from packgen.cli import main
-from packgen.config import MERGED_BY, load
+from packgen.config import MERGED_BY, PATH_KEYS, Config, load
+from packgen.errors import ConfigError
 from packgen.trust import Trust
 from packgen.wave import config_paths
 from packgen.yamlfile import read_config
@@ -326,3 +329,45 @@ def test_a_removal_in_a_file_that_extends_nothing_is_an_error(tmp_path):
     assert result.output == (f"Error: {path}:13: third_parties.0.remove: 'Lab' cannot be removed: no file this one "
                              "extends lists third_parties\n")
     assert not out.exists()
+
+
+def test_paths_in_a_shared_file_in_another_folder_are_found_beside_it_and_stay_inside_the_root(tmp_path):
+    shared = tmp_path / "shared"
+    (shared / "wave-content" / "guidance").mkdir(parents=True)
+    (shared / "wave-templates").mkdir()
+    (shared / "art").mkdir()
+    Image.new("RGB", (2, 2)).save(shared / "art" / "logo.png")
+    Image.new("RGB", (2, 2)).save(tmp_path / "outside.png")
+    (tmp_path / "outside").mkdir()
+    paths = {"practice.logo": "art/logo.png", "content": "wave-content", "templates": "wave-templates"}
+
+    def shared_file(**values: str) -> Path:
+        given = {**paths, **values}
+        return write(shared / "_wave.yaml", f"practice: {{logo: {given['practice.logo']}}}\n"
+                                            f"content: {given['content']}\ntemplates: {given['templates']}\n" + WAVE)
+
+    parent = shared_file()
+    path = write(shared / "north" / "p.yaml", PRACTICE.replace("extends: _wave.yaml", "extends: ../_wave.yaml"))
+    config = load(path, [shared]).config  # the practice's folder is north/: none of these is there
+    assert config.practice.logo == shared / "art" / "logo.png"
+    assert (config.content, config.templates) == (shared / "wave-content", shared / "wave-templates")
+    for line, (key, value) in enumerate((("practice.logo", "../outside.png"), ("content", "../outside"),
+                                         ("templates", "../outside")), start=1):
+        shared_file(**{key: value})
+        with pytest.raises(ConfigError) as caught:
+            load(path, [shared])  # the shared file is inside the root; what it names is not
+        assert caught.value.problems == [f"{parent}:{line}: {key}: '{shared / value}' is outside the trusted roots "
+                                         f"{shared / 'north'}, {shared}; move it inside, or widen the root with --root"]
+
+
+def test_every_key_that_holds_a_path_is_resolved_beside_the_file_that_names_it():
+    def paths(model: type, key: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+        found = []
+        for name, field in model.model_fields.items():
+            kinds = typing.get_args(field.annotation) or (field.annotation,)
+            found += [key + (name,)] if Path in kinds else []
+            found += [path for kind in kinds if isinstance(kind, type) and issubclass(kind, BaseModel)
+                      for path in paths(kind, key + (name,))]
+        return found
+
+    assert sorted(paths(Config)) == sorted(PATH_KEYS)
