@@ -26,7 +26,7 @@ from .columns import REENTRY
 from .config import PracticeConfig
 from .trust import Trust, real
 from .cache import Cache, Laid
-from .content import find, load_sections, markdown_env, render_text, required
+from .content import find, load_sections, markdown_env, render_text, required, unused
 from .drafts import drafts
 from .documents import Document, documents, html, page_numbers_html, set_late_values
 from .errors import ContentError, OutputError, RenderError
@@ -34,11 +34,13 @@ from .limits import (FILL_MEMORY, FILL_SECONDS, LAYOUT_MEMORY, LAYOUT_SECONDS, L
                      image_problem, memory_cap, setting)
 from .ics import timeline_ics
 from .letters import build_letters, tracking
+from .letters import wording_files as letter_files
 from .logs import DIGIT_BOXES, ROWS_PER_SHEET, log_specs, open_days, sheets
 from .manifest import MANIFEST, build_inputs, inputs_key, manifest, unchanged
 from .reconcile.qr import sheet_marks
 from .render import PACKAGE, default_dir, template_env
 from .roles import build_roles
+from .roles import wording_files as role_files
 from .schedule import (CHECKLISTS, PHASES, BuildWarning, build_schedule, grouped, key_dates, logoff_words, services, slug,
                        wall_calendar, warnings)
 from .workers import lay_out_within, start_layout_worker
@@ -150,6 +152,15 @@ def prepare(pc: PracticeConfig, today: dt.date) -> dict[str, Any]:
     return ctx
 
 
+def unused_content(pc: PracticeConfig) -> list[BuildWarning]:
+    """A warning for each Markdown file in the practice's content folder that the pack does not use
+    (at its top, in a misspelt folder, under a name no letter or card has), saying where it should go."""
+    if pc.config.content is None:
+        return []
+    named = ["poster.md", "patient-notice.md", *letter_files(), *role_files()]  # as prepare() reads them
+    return [BuildWarning(("content",), problem) for problem in unused(pc.config.content, ["guidance"], named)]
+
+
 def notice_paragraphs(text: str) -> list[str]:
     """The website notice's paragraphs: those before the text message (a paragraph "Text message:")."""
     paragraphs = []
@@ -209,7 +220,7 @@ def render_pack(pc: PracticeConfig, today: dt.date, cache: Cache, inputs: str, j
     files[NOTICE] = Output(ctx["patient_notice"].encode("utf-8"), None, sha(ctx["patient_notice"]))
     files[MANIFEST] = Output(manifest({name: (f.data, f.pages, f.source) for name, f in files.items()},
                                       inputs, len(docs)))
-    return files, ctx["warnings"], list(layouts.laid_out.values()), len(docs)
+    return files, ctx["warnings"] + unused_content(pc), list(layouts.laid_out.values()), len(docs)
 
 
 def fill(pc: PracticeConfig, today: dt.date) -> tuple[dict[str, Any], SandboxedEnvironment, list[Document],
@@ -375,7 +386,7 @@ def build(pc: PracticeConfig, output: Path, today: dt.date | None = None, force:
         if previous is not None:  # nothing it reads has changed: the files in place are this build's
             tasks = build_schedule(pc.config)
             files = {name: entry["pages"] for name, entry in previous["files"].items()}
-            return BuildResult(folder=folder, files=files, warnings=warnings(pc.config, tasks, day),
+            return BuildResult(folder=folder, files=files, warnings=warnings(pc.config, tasks, day) + unused_content(pc),
                                documents=previous["documents"], unchanged=True)
     cache = Cache(output / CACHE / folder.name, read=not force)
     try:

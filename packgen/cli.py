@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .build import PACK, build, build_date, fill, practice_slug
+from .build import PACK, build, build_date, fill, practice_slug, unused_content
 from .config import json_schema, load
 from .errors import ConfigError, OutputError, PackgenError
 from .starter import Answers, write_starter
@@ -164,7 +164,7 @@ def check_command(configs: tuple[Path, ...], strict: bool, today: dt.date | None
     for config in paths:
         try:
             practice = load(config, roots)
-            found = fill(practice, build_date(today))[0]["warnings"]
+            found = fill(practice, build_date(today))[0]["warnings"] + unused_content(practice)
         except MemoryError:
             errors += 1
             click.echo(f"error: {config}: ran out of memory while checking", err=True)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 import html
+import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jinja2
@@ -69,6 +71,44 @@ def find(kind: str, folders: list[Path]) -> dict[str, Path]:
         for path in sorted((folder / kind).glob("*.md")):
             found[path.stem] = path
     return dict(sorted(found.items()))
+
+
+MARKDOWN = {".md", ".markdown"}
+
+
+def unused(folder: Path, kinds: Iterable[str], named: Iterable[str]) -> list[str]:
+    """The Markdown files in a practice's content folder that packgen does not read, each with where it
+    should go. `kinds` are the folders every file of which is read (guidance); `named` the other files
+    read, by path in the folder (poster.md, letters/pathology-notice.md). Hidden files and READMEs
+    (notes about the folder) are left alone. Only names are looked at: no file is opened."""
+    kinds, named = tuple(kinds), set(named)
+    found = []
+    for top, folders, files in os.walk(folder):  # links to folders are not followed
+        folders[:] = sorted(name for name in folders if not name.startswith("."))
+        for file in sorted(files):
+            path = PurePosixPath(Path(top, file).relative_to(folder).as_posix())
+            if path.suffix.lower() not in MARKDOWN or file.startswith(".") or path.stem.lower() == "readme":
+                continue
+            if path.suffix == ".md" and (str(path) in named or len(path.parts) == 2 and path.parts[0] in kinds):
+                continue
+            found.append(f"{path} is not used; {_where_it_goes(path, kinds, named)}")
+    return found
+
+
+def _where_it_goes(path: PurePosixPath, kinds: tuple[str, ...], named: set[str]) -> str:
+    """Advice for a Markdown file packgen does not read: the place it was most likely meant for."""
+    stem = path.stem + ".md"
+    meant = str(path.with_suffix(".md"))
+    places = sorted(named | {f"{kind}/{stem}" for kind in kinds})
+    close = difflib.get_close_matches(meant, places, n=1, cutoff=0.8)
+    if close:
+        return f"did you mean {close[0]}?"
+    folder = path.parts[0] if len(path.parts) > 1 else ""
+    same_folder = sorted(name for name in named if name.startswith(f"{folder}/")) if folder else []
+    if same_folder:
+        return (f"packgen reads only the {folder}/ files named as in its own content/{folder}/, such as "
+                f"{same_folder[0]}")
+    return f"to add a {kinds[0]} section, move it to {kinds[0]}/{stem}"
 
 
 def required(kind: str, stem: str, folders: list[Path], context: dict[str, Any], env: MarkdownEnv) -> Section:

@@ -9,7 +9,7 @@ from typing import Any
 
 from jinja2.sandbox import SandboxedEnvironment
 
-from .config import Config, ThirdParty
+from .config import KINDS, Config, ThirdParty
 from .content import required
 from .schedule import (MIN_REPLY_WORKING_DAYS, REPLY_WORKING_DAYS, Calendar, Task, letter_parties,
                        services, slug)
@@ -112,12 +112,22 @@ def build_letters(config: Config, tasks: list[Task], folders: list[Path], contex
     idp = config.migration.initial_data_production
     letters = []
     for number, (party, kind, date, due, off, reply) in enumerate(drafts, start=1):
-        name = f"{party.kind}-{kind}"
+        name = wording_name(party.kind, kind)
         values = {"switch_off": off, "provides_extract": party.extract, "reply_by": reply, "date": date,
                   "idp_extract": bool(party.extract and idp is not None and date < idp)}
         section = required("letters", name, folders, {**context, "party": party, "letter": values}, env)
         letters.append(Letter(party, kind, number, date, due, off, reply, section.title, section.html))
     return letters
+
+
+def wording_name(party_kind: str, letter: str) -> str:
+    """The name of the Markdown file in `letters/` that holds a letter's wording: `pathology-notice`."""
+    return f"{party_kind}-{letter}"
+
+
+def wording_files() -> list[str]:
+    """Every letter's wording file, by its path in a content folder."""
+    return [f"letters/{wording_name(kind, letter)}.md" for kind in KINDS if kind != "eps" for letter in ("notice", "resume")]
 
 
 def tracking(config: Config, tasks: list[Task]) -> list[Tracking]:

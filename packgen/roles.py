@@ -54,6 +54,16 @@ class Role:
         return self.filename.removesuffix(".pdf") + "-large-print.pdf"
 
 
+def wording_name(key: str) -> str:
+    """The name of the Markdown file in `roles/` that holds a role card's wording: `practice-manager`."""
+    return key.replace("_", "-")
+
+
+def wording_files() -> list[str]:
+    """Every role card's wording file, by its path in a content folder."""
+    return [f"roles/{wording_name(key)}.md" for key in ROLES]
+
+
 def build_roles(config: Config, specs: list[LogSpec], folders: list[Path], context: dict[str, Any],
                 env: SandboxedEnvironment) -> list[Role]:
     """The cards this practice prints, in the order of ROLES."""
@@ -64,7 +74,7 @@ def build_roles(config: Config, specs: list[LogSpec], folders: list[Path], conte
         if not setting.print:
             continue
         role_context = {**context, "role": {"title": title, "staff": setting.staff}}
-        wording = required("roles", key.replace("_", "-"), folders, role_context, env)
+        wording = required("roles", wording_name(key), folders, role_context, env)
         copies = setting.copies if setting.copies is not None else max(1, len(setting.staff))
         roles.append(Role(key, title, tuple(setting.staff), copies, tuple(by_name[n] for n in logs if n in by_name),
                           extra, wording, key in config.large_print))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 
 from packgen.build import build
+from packgen.cli import main
 from packgen.config import load
 from packgen.errors import ContentError
 
@@ -62,3 +64,40 @@ def test_bad_guidance_is_a_one_line_error_naming_the_file(tmp_path, source, mess
     assert message in caught.value.message
     assert "\n" not in caught.value.message
     assert not (tmp_path / "out").exists()
+
+
+def test_a_markdown_file_the_pack_does_not_use_is_a_warning_saying_where_it_goes_in_check_and_build(tmp_path):
+    section = "# Flu clinics\n\nRun flu clinics before {{ dates.final_data_production|date }}.\n"
+    for name in ("32-flu-clinics.md", "guidence/33-minor-surgery.md", "guidance/old/34-travel.md",
+                 "guidance/35-baby-clinics.markdown", "letters/patholgy-notice.md", "letters/thank-you.md",
+                 "roles/reception-desk.md", "roles/cleaners.md", "Poster.md",
+                 # used, or not Markdown, or notes: no warning
+                 "guidance/36-used.md", "letters/pathology-notice.md", "roles/reception.md", "poster.md",
+                 "README.md", "guidance/notes.txt", ".drafts/37-draft.md", "guidance/.38-backup.md"):
+        write(tmp_path / "mine" / name, section)
+    config = write(tmp_path / "p.yaml", NO_LOGS + MINIMAL + "content: mine\n")
+    where = f"warning: {config}:{NO_LOGS.count(chr(10)) + MINIMAL.count(chr(10)) + 1}: content: "
+    expected = [
+        where + "32-flu-clinics.md is not used; to add a guidance section, move it to guidance/32-flu-clinics.md",
+        where + "Poster.md is not used; did you mean poster.md?",
+        where + "guidance/35-baby-clinics.markdown is not used; did you mean guidance/35-baby-clinics.md?",
+        where + "guidance/old/34-travel.md is not used; did you mean guidance/34-travel.md?",
+        where + "guidence/33-minor-surgery.md is not used; did you mean guidance/33-minor-surgery.md?",
+        where + "letters/patholgy-notice.md is not used; did you mean letters/pathology-notice.md?",
+        where + "letters/thank-you.md is not used; packgen reads only the letters/ files named as in its own "
+                "content/letters/, such as letters/bowel_screening-notice.md",
+        where + "roles/cleaners.md is not used; packgen reads only the roles/ files named as in its own "
+                "content/roles/, such as roles/clinicians.md",
+        where + "roles/reception-desk.md is not used; did you mean roles/reception.md?",
+    ]
+    checked = CliRunner().invoke(main, ["check", str(config), "--today", BUILD_DATE.isoformat()])
+    assert checked.exit_code == 0, checked.output
+    assert [line for line in checked.stderr.splitlines() if ": content: " in line] == expected
+    built = CliRunner().invoke(main, ["build", str(config), "-o", str(tmp_path / "out"), "--today", BUILD_DATE.isoformat()])
+    assert built.exit_code == 0, built.output
+    assert [line for line in built.stderr.splitlines() if ": content: " in line] == expected
+    pack = read_pdf(tmp_path / "out" / "b12345-hillside-surgery" / "cutover-pack.pdf")
+    assert "not used" not in pack.text  # for whoever builds the pack, not printed in it
+    again = CliRunner().invoke(main, ["build", str(config), "-o", str(tmp_path / "out"), "--today", BUILD_DATE.isoformat()])
+    assert "nothing changed since the last build" in again.stdout
+    assert [line for line in again.stderr.splitlines() if ": content: " in line] == expected
