@@ -2,7 +2,8 @@
 
 Each part of the pack is laid out on its own (in parallel, and only when it changed). This puts their
 pages back together as one tagged PDF: the structure trees become one tree, the bookmarks one outline,
-and the page numbers, known only once every part's length is, are stamped on as pagination artifacts."""
+links from one part to another (`packgen:<anchor>`, as the contents has) links to the page, and the
+page numbers, known only once every part's length is, are stamped on as pagination artifacts."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ import io
 from collections.abc import Sequence
 
 import pikepdf
-from pikepdf import Array, Dictionary, Name, NumberTree, OutlineItem
+from pikepdf import Array, Dictionary, Name, NameTree, NumberTree, OutlineItem
 
 from .errors import RenderError
+
+PART_LINK = "packgen:"  # a link's address to an anchor in another part of the pack: packgen:part-key-dates
 
 
 def join(parts: Sequence[bytes], stamps: bytes | None, title: str, created: dt.date) -> bytes:
@@ -23,10 +26,13 @@ def join(parts: Sequence[bytes], stamps: bytes | None, title: str, created: dt.d
     parents = NumberTree.new(out)
     next_key = 0
     outline: list[OutlineItem] = []
+    destinations: dict[str, Array] = {}  # anchor → where it is in `out`; the first of a name wins
     for data in parts:
         source = pikepdf.open(io.BytesIO(data))
         first = len(out.pages)
         out.pages.extend(source.pages)
+        for name, destination in _destinations(source, out, first):
+            destinations.setdefault(name, destination)
         tree = source.Root.get("/StructTreeRoot")
         if tree is not None:
             for key, value in NumberTree(tree.ParentTree).items():
@@ -46,6 +52,7 @@ def join(parts: Sequence[bytes], stamps: bytes | None, title: str, created: dt.d
             next_key += int(tree.get("/ParentTreeNextKey", _next_key(tree)))
         with source.open_outline() as found:
             outline += [_copy_item(item, source, out, first) for item in found.root]
+    _link_parts(out, destinations)
     root = out.Root
     root.StructTreeRoot = out.make_indirect(Dictionary(
         Type=Name.StructTreeRoot, K=Array([document]), ParentTree=parents.obj, ParentTreeNextKey=next_key))
@@ -101,6 +108,40 @@ def _copy_item(item: OutlineItem, source: pikepdf.Pdf, out: pikepdf.Pdf, first: 
     copied = OutlineItem(str(item.title), destination)
     copied.children.extend(_copy_item(child, source, out, first) for child in item.children)
     return copied
+
+
+def _destinations(source: pikepdf.Pdf, out: pikepdf.Pdf, first: int) -> list[tuple[str, Array]]:
+    """The named destinations (the HTML anchors) of `source`, as places in `out`, whose page `first`
+    is `source`'s first."""
+    names = source.Root.get("/Names")
+    if names is None or "/Dests" not in names:
+        return []
+    pages = {page.objgen: number for number, page in enumerate(source.pages)}
+    found = []
+    for name, destination in NameTree(names.Dests).items():
+        if isinstance(destination, Dictionary):  # the older form: << /D [...] >>
+            destination = destination.get("/D")
+        if not isinstance(destination, Array) or len(destination) < 1 or not isinstance(destination[0], Dictionary) \
+                or destination[0].objgen not in pages:
+            continue
+        rest = [_copy(out, source, value) for value in list(destination)[1:]]
+        found.append((str(name), Array([out.pages[first + pages[destination[0].objgen]].obj, *rest])))
+    return found
+
+
+def _link_parts(out: pikepdf.Pdf, destinations: dict[str, Array]) -> None:
+    """Make each link to `packgen:<anchor>` a link to the place of that anchor, in whichever part it is."""
+    for page in out.pages:
+        for annotation in page.obj.get("/Annots", []):
+            action = annotation.get("/A")
+            address = str(action.get("/URI", "")) if isinstance(action, Dictionary) else ""
+            if not address.startswith(PART_LINK):
+                continue
+            anchor = address.removeprefix(PART_LINK)
+            if anchor not in destinations:
+                raise RenderError(f"a link goes to '{anchor}', which no part of the pack has")
+            del annotation.A
+            annotation.Dest = destinations[anchor]
 
 
 def _stamp(out: pikepdf.Pdf, stamps: pikepdf.Pdf) -> None:

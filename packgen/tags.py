@@ -9,7 +9,8 @@ laid out gets both from its HTML, not page by page:
 - a `<th>` gets /Scope /Row (HTML `scope="row"` or `"rowgroup"`) or /Scope /Column (anything else,
   which is also what WeasyPrint assumes when it ties cells to headers);
 - a `<table data-pdf-tag="TOC">` becomes TOC, its rows TOCI and its cells P;
-  a `<table data-pdf-tag="L">` becomes L, its rows LI, a row's first cell Lbl and the others LBody.
+  a `<table data-pdf-tag="L">` becomes L, its rows LI, a row's first cell Lbl and the others LBody;
+- a link's annotation is described (/Contents) by the link's text, not by its address.
 """
 
 from __future__ import annotations
@@ -46,6 +47,10 @@ def _complete(box: Any, element: Any, pdf: Any) -> None:
         attributes["Scope"] = "/Row" if scope in _ROW_SCOPES else "/Column"
     elif tag == "table" and element.get("S") == "/Table" and html.get("data-pdf-tag") in RETAGS:
         _retag_table(element, pdf, html.get("data-pdf-tag"))
+    if getattr(box, "link_annotation", None) is not None:  # a link, or a part of one inside another element (<b>)
+        text = " ".join("".join(html.itertext()).split())
+        if text:
+            box.link_annotation["Contents"] = pydyf.String(text)
 
 
 def _retag_table(table: Any, pdf: Any, kind: str) -> None:

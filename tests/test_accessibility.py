@@ -98,6 +98,30 @@ def test_a_table_marked_as_contents_or_list_is_tagged_as_one():
     assert all(item.P.objgen == toc.objgen for item in toc.K)
 
 
+def test_each_contents_link_is_a_tagged_link_in_its_entry_described_by_its_words(example_build):
+    """A screen reader reaches each link through the contents' structure: TOCI > P > Link, whose
+    OBJR is the annotation, and the annotation says in words where it goes."""
+    with pikepdf.open(example_build.folder / "cutover-pack.pdf") as pdf:
+        parents = pikepdf.NumberTree(pdf.Root.StructTreeRoot.ParentTree)
+        annotations = [annotation for page in pdf.pages[1:4] for annotation in page.obj.get("/Annots", [])]
+        assert len(annotations) > 40
+        for annotation in annotations:
+            link = parents[int(annotation.StructParent)]
+            assert (link.S, link.P.S, link.P.P.S) == ("/Link", "/P", "/TOCI")
+            objects = [kid for kid in link.K if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR"]
+            assert [kid.Obj.objgen for kid in objects] == [annotation.objgen]
+            words = " ".join(str(annotation.Contents).split())
+            assert words and not words.startswith("packgen:")
+        toc_entries = [e for e in elements(pdf) if e.S == "/TOCI"]
+        assert len(toc_entries) == len(annotations)
+
+
+def test_a_links_annotation_is_described_by_the_links_text_not_its_address():
+    pdf = tags_of('<p>See <a href="https://example.org/a">the <b>NHS</b>   guide</a>.</p>')
+    # WeasyPrint gives the bold part its own annotation too
+    assert [str(annotation.Contents) for annotation in pdf.pages[0].Annots] == ["the NHS guide", "NHS"]
+
+
 def test_the_logo_is_described_by_the_practice_name(example_build):
     with pikepdf.open(example_build.folder / "cutover-pack.pdf") as pdf:
         alts = {str(e.Alt) for e in elements(pdf) if e.S == "/Figure"}

@@ -6,6 +6,7 @@ import datetime as dt
 
 import re
 
+import pdfplumber
 import pytest
 from click.testing import CliRunner
 
@@ -77,6 +78,42 @@ def test_every_guidance_heading_is_printed_and_in_the_contents(example_pack):
                      "Referrals", "Scanning", "Links", "Bowel screening", "111 messages", "Out of hours",
                      "Summarisation and routine data entry"]:
         assert any(t.startswith(activity) for t in titles), activity
+
+
+# The parts that open with other words than the contents gives them.
+OPENS_WITH = {"Checklists": "Checklist: ", "Role cards": "Cut-over role card", "Poster for patients": "We are changing our",
+              "Third parties and letters": "Third parties", "Scanning checklist and batch cover sheets": "Scanning",
+              "Re-entry tracker and sign-off": "Re-entry tracker"}
+
+
+def test_every_contents_entry_is_a_link_to_its_heading_on_the_page_it_names(example_pack):
+    reader = example_pack.reader
+    number_of = {page.indirect_reference.idnum: number for number, page in enumerate(reader.pages)}
+    contents = [n for n, text in enumerate(example_pack.pages) if "Riverside Medical Centre Contents" in text]
+    assert contents == list(range(1, 1 + len(contents)))
+    printed = [(title, int(page)) for n in contents for line in example_pack.pages[n].splitlines()
+               if not line.startswith("Page ") and (found := re.fullmatch(r"(.*\S) (\d+)", line))
+               for title, page in [found.groups()]]
+    links = []
+    for n in contents:
+        for annotation in reader.pages[n].get("/Annots", []):
+            annotation = annotation.get_object()
+            assert annotation["/Subtype"] == "/Link" and "/A" not in annotation  # a link within the pack, no address
+            page, fit, _x, y = list(annotation["/Dest"])[:4]
+            assert fit == "/XYZ"
+            links.append((str(annotation["/Contents"]), number_of[page.idnum], float(y)))
+    assert len(printed) > 40
+    assert [(title, target + 1) for title, target, _y in links] == printed  # each entry, to the page it prints
+    with pdfplumber.open(example_pack.path) as pdf:
+        for title, target, y in links:
+            page = pdf.pages[target]
+            below = page.crop((0, page.height - y - 1, page.width, page.height)).extract_text().splitlines()
+            letter = re.fullmatch(r"\d\d/\d\d/\d{4}: (?:notice|resume letter) to (.+)", title)
+            if letter:  # a letter opens with the practice's letterhead, then the party's name and address
+                assert below[0] == "Riverside Medical Centre" and letter[1] in "\n".join(below), title
+                continue
+            heading = OPENS_WITH.get(title, re.sub(r" \([A-Z]+\)$", "", title))  # a log's code is on its sheets
+            assert any(line.startswith(heading) or line.endswith(heading) for line in below[:2]), (title, below[:2])
 
 
 def test_guidance_shows_the_practice_values(example_pack):
