@@ -8,11 +8,14 @@ from collections import Counter
 from pathlib import Path
 
 import pikepdf
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pdfua import validate
 
 from packgen.config import load
+from packgen.errors import RenderError
+from packgen.join import join
 from packgen.logs import sheets
 from packgen.pdf import Job, lay_out
 from packgen.reconcile.report import exit_code, report_pdf, summary
@@ -74,10 +77,14 @@ def test_the_wave_overview_passes_the_checker(example_wave):
     assert findings(written.folder / "overview.pdf") == []
 
 
-def tags_of(html: str) -> pikepdf.Pdf:
+def laid_out(html: str) -> bytes:
     job = Job(f'<html lang="en-GB"><body style="font-family: Liberation Sans">{html}</body></html>', "Test",
               str(ROOT / "templates"), (str(ROOT / "templates"),), BUILD_DATE)
-    return pikepdf.open(io.BytesIO(lay_out(job).data))
+    return lay_out(job).data
+
+
+def tags_of(html: str) -> pikepdf.Pdf:
+    return pikepdf.open(io.BytesIO(laid_out(html)))
 
 
 def test_header_cells_take_their_scope_from_the_html():
@@ -182,3 +189,14 @@ def test_every_header_cell_has_the_scope_its_html_says_and_a_marked_table_keeps_
         wanted = ["/Row" if spec in ("th row", "th rowgroup") else "/Column"
                   for row in rows for spec in row if spec.startswith("th")]
         assert [str(e.A.Scope) for e in found if e.S == "/TH"] == wanted
+
+
+def test_a_link_to_another_part_goes_to_its_anchor_once_joined_and_an_unknown_one_is_an_error():
+    contents = laid_out('<p><a href="packgen:part-b">Part B</a></p>')
+    part_b = laid_out('<h1>Part A ends</h1><h1 id="part-b" style="break-before: page">Part B</h1>')
+    with pikepdf.open(io.BytesIO(join([contents, part_b], None, "Test", BUILD_DATE))) as pdf:
+        [link] = pdf.pages[0].Annots
+        assert "/A" not in link and link.Dest[0].objgen == pdf.pages[2].obj.objgen  # part B's second page
+        assert str(link.Contents) == "Part B"
+    with pytest.raises(RenderError, match="a link goes to 'part-c', which no part of the pack has"):
+        join([laid_out('<p><a href="packgen:part-c">Part C</a></p>'), part_b], None, "Test", BUILD_DATE)
