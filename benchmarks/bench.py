@@ -1,6 +1,10 @@
 """Measure packgen's build speed and memory on the example practice; print ratios, write RESULTS.md.
 
 Run with:  .venv/bin/python benchmarks/bench.py [--wave 20]
+           .venv/bin/python benchmarks/bench.py --before /tmp/before/.venv/bin/packgen [--pairs 3]
+The second form times a cold build of the example with this checkout and with another installation
+(an earlier commit in its own venv) in turn, A B A B, and prints the median ratio of each pair: on a
+shared machine only ratios of paired runs can be trusted.
 Targets (2-core machine) live here, never in the tests."""
 
 from __future__ import annotations
@@ -31,6 +35,56 @@ def run(args: list[str]) -> float:
     start = time.perf_counter()
     subprocess.run(PACKGEN + args, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
     return time.perf_counter() - start
+
+
+def timed(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident MB of the largest process of one command run to the end."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, cwd=ROOT)
+    peak = 0.0
+    while True:  # the build and its layout workers: wait4 gives each reaped child's own peak
+        try:
+            pid, status, usage = os.wait4(-1, 0)
+        except ChildProcessError:
+            break
+        peak = max(peak, usage.ru_maxrss / 1024)
+        if pid == process.pid:
+            if status:
+                raise SystemExit(f"{' '.join(command)} failed")
+            break
+    return time.perf_counter() - start, peak
+
+
+def versus(before: str, pairs: int, wave: int) -> None:
+    """Cold builds of the example (and of a wave, --jobs 2) by this checkout (A) and by `before` (B), A B A B."""
+    import statistics
+
+    work = Path(tempfile.mkdtemp(prefix="packgen-versus-"))
+    try:
+        shutil.copy(EXAMPLE, work / "riverside.yaml")
+        shutil.copy(EXAMPLE.parent / "riverside-logo.svg", work)
+        text = (work / "riverside.yaml").read_text()
+        folder = work / "wave"
+        folder.mkdir()
+        shutil.copy(EXAMPLE.parent / "riverside-logo.svg", folder)
+        for n in range(wave):
+            (folder / f"p{n:02d}.yaml").write_text(
+                text.replace("Y01234", f"Y{10000 + n:05d}").replace("Riverside Medical Centre", f"Practice {n:02d}"))
+        cases = {"cold build of the example": [str(work / "riverside.yaml")],
+                 f"wave of {wave}, --jobs 2": [str(folder), "--jobs", "2"]} if wave else \
+            {"cold build of the example": [str(work / "riverside.yaml")]}
+        for case, args in cases.items():
+            ratios, memory = [], []
+            for _ in range(pairs):
+                common = [*args, "--today", TODAY, "--force"]
+                a, peak_a = timed(PACKGEN + ["build", *common, "-o", str(work / "a")])
+                b, peak_b = timed([before, "build", *common, "-o", str(work / "b")])
+                ratios.append(a / b)
+                memory.append((peak_a, peak_b))
+                print(f"{case}: A {a:.1f} s, B {b:.1f} s, A/B {a / b:.2f}; peak MB A {peak_a:.0f}, B {peak_b:.0f}")
+            print(f"{case}: median A/B {statistics.median(ratios):.2f} over {pairs} pairs")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def renderer_floor(work: Path) -> float:
@@ -88,7 +142,12 @@ def machine() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--wave", type=int, default=20, help="practices in the wave (default 20)")
+    parser.add_argument("--before", help="packgen of another installation to compare with, A B A B")
+    parser.add_argument("--pairs", type=int, default=3, help="A B pairs with --before (default 3)")
     options = parser.parse_args()
+    if options.before:
+        versus(options.before, options.pairs, options.wave)
+        return
     work = Path(tempfile.mkdtemp(prefix="packgen-bench-"))
     try:
         shutil.copy(EXAMPLE, work / "riverside.yaml")

@@ -20,6 +20,7 @@ from weasyprint.urls import URLFetcherResponse
 from .cache import Laid
 from .errors import ContentError, RenderError
 from .limits import MAX_IMAGE, MAX_PIXELS, image_problem
+from .stamp import copy_blanks
 from .tags import install as install_tags
 from .trust import NotReadable, Trust, read_regular, real
 
@@ -149,16 +150,21 @@ def lay_out(job: Job) -> Laid:
     for page in document.pages:  # and no <a rel=attachment>
         page.links = [link for link in page.links if link[0] != "attachment"]
     data = document.write_pdf(pdf_variant="pdf/ua-1" if job.tagged else None)  # tagged: headings, tables
+    removed: set[int] = set()
+    if job.tagged and "data-blank=" in job.html:  # a form laid out once: its copies are stamped on it
+        data, blanks = copy_blanks(data)
+        removed = set(blanks)
     families = {_family(font) for font in document.fonts.values()}
     wrong = sorted(f for f in families if f != FONT)
     if wrong:  # fontconfig substitutes silently; refuse rather than print in another font
         raise RenderError(f"font {FONT} is not installed (text came out in {', '.join(wrong)}); run scripts/setup.sh")
+    pages = [page for number, page in enumerate(document.pages) if number not in removed]
     anchors: dict[str, int] = {}
-    for number, page in enumerate(document.pages):
+    for number, page in enumerate(pages):
         for anchor in page.anchors:
             anchors.setdefault(anchor, number)
-    names = tuple(page._page_box.page_type.name for page in document.pages)  # noqa: SLF001 - no public API
-    return Laid(data, len(document.pages), anchors, names)
+    names = tuple(page._page_box.page_type.name for page in pages)  # noqa: SLF001 - no public API
+    return Laid(data, len(pages), anchors, names)
 
 
 @lru_cache(maxsize=1)

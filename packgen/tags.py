@@ -26,6 +26,8 @@ RETAGS = {  # data-pdf-tag → (row tag, first cell tag, other cells tag)
     "L": ("LI", "Lbl", "LBody"),
 }
 _ROW_SCOPES = {"row", "rowgroup"}
+FORM_KEY = "PackgenForm"  # "blank:NAME", "stamp:NAME" or "slot:NAME"
+FORM_ATTRIBUTES = ("data-blank", "data-stamp", "data-slot")
 
 _original = _weasy_tags._build_box_tree  # noqa: SLF001 - WeasyPrint has no public hook for this
 
@@ -41,6 +43,9 @@ def _complete(box: Any, element: Any, pdf: Any) -> None:
     if html is None or not isinstance(element, pydyf.Dictionary):
         return
     tag = getattr(box, "element_tag", None)
+    for attribute in FORM_ATTRIBUTES:
+        if html.get(attribute) is not None and box.element_tag == html.tag:  # the element's own box, not ::marker
+            element[FORM_KEY] = pydyf.String(f"{attribute[5:]}:{html.get(attribute)}")
     if tag == "th" and element.get("S") == "/TH":
         attributes = element.setdefault("A", pydyf.Dictionary({"O": "/Table"}))
         scope = (html.get("scope") or "").strip().lower()

@@ -135,3 +135,44 @@ def test_rows_are_at_least_9mm_high(easter):
         gaps = [b - a for a, b in zip(body, body[1:])]
         assert len(gaps) >= 11
         assert min(gaps) >= 9 * MM
+
+
+def tagged_text(page) -> tuple[str, list[int]]:
+    """A page's text in the order of its structure tree (what a screen reader reads), and every marked
+    content id the tree names, in that order."""
+    chars: dict[int, str] = {}
+    for char in page.chars:
+        chars[char["mcid"]] = chars.get(char["mcid"], "") + char["text"]
+    order: list[int] = []
+
+    def walk(node):
+        order.extend(node.get("mcids", []))
+        for kid in node.get("children", []):
+            walk(kid)
+
+    for node in page.structure_tree:
+        walk(node)
+    return flat(" ".join(chars.get(mcid, "") for mcid in order)), order
+
+
+def test_each_stamped_sheet_reads_as_tagged_text_in_order(easter):
+    """A sheet is laid out once and its date, serial and count stamped on each copy: a screen reader
+    still finds them as text, after the title and before the table, on every sheet."""
+    config = load(easter.folder.parent.parent / "p.yaml").config
+    for name in LOGS:
+        own = [sheet for sheet in sheets(config) if sheet.log.name == name]
+        with pdfplumber.open(easter.folder / "logs" / f"{name.replace('_', '-')}.pdf") as pdf:
+            assert len(pdf.pages) == len(own)
+            for page, sheet in zip(pdf.pages, own):
+                text, mcids = tagged_text(page)
+                assert sorted(mcids) == list(range(len(mcids))), (name, sheet.serial)  # each id once
+                assert {char["mcid"] for char in page.chars} <= set(mcids), (name, sheet.serial)  # all text tagged
+                date = sheet.date.strftime("%a %d/%m/%Y")
+                parts = [sheet.log.title, date, sheet.serial, f"Sheet {sheet.number} of {sheet.of} for that day",
+                         sheet.log.columns[0].heading, "Contains patient-identifiable information", sheet.serial]
+                at = -1
+                for part in parts:
+                    found = text.find(flat(part), at + 1)
+                    assert found > at, (name, sheet.serial, part, text)
+                    at = found
+                assert ("from close of business (after log-off)" in text) == (sheet.starts is not None)
