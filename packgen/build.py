@@ -35,18 +35,15 @@ from .limits import (FILL_MEMORY, FILL_SECONDS, LAYOUT_MEMORY, LAYOUT_SECONDS, L
 from .ics import timeline_ics
 from .letters import build_letters, tracking
 from .logs import DIGIT_BOXES, ROWS_PER_SHEET, log_specs, open_days, sheets
-from .manifest import MANIFEST, build_inputs, inputs_key, manifest, unchanged
+from .manifest import build_inputs, inputs_key, manifest, unchanged
+from .names import CACHE, ICS, MANIFEST, NOTICE, PACK, slug
 from .reconcile.qr import sheet_marks
 from .render import PACKAGE, default_dir, template_env
 from .roles import build_roles
-from .schedule import (CHECKLISTS, PHASES, BuildWarning, build_schedule, grouped, key_dates, logoff_words, services, slug,
+from .schedule import (CHECKLISTS, PHASES, BuildWarning, build_schedule, grouped, key_dates, logoff_words, services,
                        wall_calendar, warnings)
 from .workers import lay_out_within, start_layout_worker
 
-PACK = "cutover-pack.pdf"
-ICS = "timeline.ics"
-NOTICE = "patient-notice.txt"
-CACHE = ".cache"  # in the output folder: laid-out documents kept between builds
 STAMPS = "page-numbers"
 
 

@@ -11,11 +11,12 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .build import PACK, build, build_date, fill, practice_slug
+from .build import build, build_date, fill, practice_slug
 from .config import json_schema, load
 from .errors import ConfigError, OutputError, PackgenError
 from .starter import Answers, write_starter
-from .overview import OVERVIEW, WAVE_CSV, WAVE_ICS, overview, waves
+from .names import OVERVIEW, PACK, RECONCILE, RECONCILE_JSON, RECONCILE_PDF, WAVE_CSV, WAVE_ICS
+from .overview import overview, waves
 from .wave import Outcome, build_many, collisions, config_paths, nothing_to_build
 
 
@@ -283,9 +284,9 @@ def reconcile_command(config: Path, scans: tuple[Path, ...], output: Path | None
         others = sorted({u.ods_code for u in outcome.unknown if u.ods_code})
         raise ScanError(f"the scans are sheets of another practice only (ODS {', '.join(others)}), "
                         f"not of {practice.config.practice.ods_code}: check the config and the scans")
-    folder = output if output is not None else Path("output") / f"{practice_slug(practice)}-reconcile"
-    written = write(folder, {"reconcile.pdf": report_pdf(outcome, result, code, build_date(None)),
-                             "reconcile.json": to_json(result).encode("utf-8")})
+    folder = output if output is not None else Path("output") / f"{practice_slug(practice)}{RECONCILE}"
+    written = write(folder, {RECONCILE_PDF: report_pdf(outcome, result, code, build_date(None)),
+                             RECONCILE_JSON: to_json(result).encode("utf-8")})
     if as_json:
         click.echo(to_json(result), nl=False)
     else:

@@ -12,12 +12,11 @@ from typing import Any
 
 from jinja2.sandbox import SandboxedEnvironment
 
+from .names import NOTICE_LARGE, POSTER
 from .printlist import paper_total, print_list
 from .render import render_template
 from .sandbox import Provisional
 
-POSTER = "patient-poster.pdf"
-NOTICE_LARGE = "patient-notice-large-print.pdf"  # for patients who ask; not in the pack or the print list
 PROVISIONAL_PAGE = 999  # what the contents shows before the page numbers are known: as wide as any real one
 
 

@@ -22,10 +22,8 @@ from typing import Any
 from . import __version__
 from .errors import ContentError
 from .limits import MAX_FILES
+from .names import FONT, MANIFEST
 from .trust import NotReadable, Trust, read_regular, real
-
-MANIFEST = "manifest.json"
-
 
 @lru_cache(maxsize=1)
 def font_fingerprint() -> str:
@@ -33,7 +31,7 @@ def font_fingerprint() -> str:
     if shutil.which("fc-match") is None:
         return "fonts unknown"
     digest = hashlib.sha256()
-    for pattern in ("Liberation Sans", "Liberation Sans:bold"):
+    for pattern in (FONT, f"{FONT}:bold"):
         found = subprocess.run(["fc-match", "-f", "%{file}", pattern], capture_output=True, text=True, check=False)
         path = Path(found.stdout.strip())
         digest.update(str(path).encode())

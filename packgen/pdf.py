@@ -22,10 +22,9 @@ from weasyprint.urls import URLFetcherResponse
 from .cache import Laid
 from .errors import ContentError, RenderError
 from .limits import MAX_IMAGE, MAX_PIXELS, image_problem
+from .names import FONT
 from .tags import install as install_tags
 from .trust import NotReadable, Trust, read_regular, real
-
-FONT = "Liberation Sans"
 
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # a larger image is refused, not decoded (a logo needs far fewer)
 install_tags()  # header cells get a scope; tables marked data-pdf-tag become a TOC or a list
@@ -137,7 +136,7 @@ def _with_reason(record: logging.LogRecord) -> str:
 
 def lay_out(job: Job) -> Laid:
     """Lay out and write one HTML document; fails when an image or style could not be loaded, or when
-    the text came out in another font than Liberation Sans."""
+    the text came out in another font than FONT."""
     fetcher = LockedFetcher([Path(root) for root in job.roots])
     collect = _Collect(fetcher.refused)
     logger = logging.getLogger("weasyprint")

@@ -10,9 +10,10 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build import PACK, build
+from .build import build
 from .config import load
 from .errors import ConfigError, PackgenError
+from .names import PACK
 from .workers import die_with_parent
 
 SUFFIXES = (".yaml", ".yml")

@@ -10,7 +10,8 @@ import pytest
 from packgen.build import prepare
 from packgen.config import KINDS, load
 from packgen.dates import uk_day
-from packgen.schedule import Calendar, slug
+from packgen.names import slug
+from packgen.schedule import Calendar
 
 from .conftest import BUILD_DATE, EXAMPLE, MINIMAL, ROOT, write
 
