@@ -42,7 +42,7 @@ def renderer_floor(work: Path) -> float:
 
     from packgen.build import prepare
     from packgen.config import load
-    from packgen.documents import documents, html, page_numbers_html, set_late_values
+    from packgen.documents import documents, html, page_numbers_html, set_pagination
     from packgen.render import template_env
 
     practice = load(work / "riverside.yaml")
@@ -50,7 +50,7 @@ def renderer_floor(work: Path) -> float:
     docs = documents(ctx)
     env = template_env(None, practice.trust)
     manifest = json.loads(next((work / "out").glob("*/manifest.json")).read_text())["files"]
-    set_late_values(ctx, docs, None, None)  # the same HTML, bar the digits of the page numbers
+    set_pagination(ctx, docs, None, None)  # the same HTML, bar the digits of the page numbers
     pages = {doc.key: html(env, ctx, doc) for doc in docs}
     base = str(work) + "/"
     start = time.perf_counter()

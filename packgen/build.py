@@ -28,7 +28,7 @@ from .trust import Trust, real
 from .cache import Cache, Laid
 from .content import find, load_sections, markdown_env, render_text, required
 from .drafts import drafts
-from .documents import Document, documents, html, page_numbers_html, set_late_values
+from .documents import Document, documents, html, page_numbers_html, set_pagination
 from .errors import ContentError, OutputError, RenderError
 from .limits import (FILL_MEMORY, FILL_SECONDS, LAYOUT_MEMORY, LAYOUT_SECONDS, LAYOUT_UNIT, MAX_PAGES, deadline,
                      image_problem, memory_cap, setting)
@@ -176,21 +176,21 @@ def render_pack(pc: PracticeConfig, today: dt.date, cache: Cache, inputs: str, j
         if total > MAX_PAGES:
             raise RenderError(f"{pc.shown}: the pack came to {total:,} pages; at most {MAX_PAGES:,}: shorten the "
                               "guidance or print fewer log sheets")
-        for _ in range(3):  # the late documents' own length moves what comes after them: settle it
+        for _ in range(3):  # the second-pass documents' own length moves what comes after them: settle it
             counts = {doc.key: laid[doc.key].pages for doc in docs}
             anchors: dict[str, int] = {}
             names: list[str] = []
             for doc in pack_docs:
                 anchors.update({a: len(names) + p + 1 for a, p in laid[doc.key].anchors.items() if a not in anchors})
                 names += laid[doc.key].page_names
-            set_late_values(ctx, docs, counts, anchors)
+            set_pagination(ctx, docs, counts, anchors)
             with deadline(setting("FILL_SECONDS", FILL_SECONDS), pc.shown), memory_cap(FILL_MEMORY):
-                requests = ({doc.key: (html(env, ctx, doc), doc.title, True) for doc in docs if doc.late}
+                requests = ({doc.key: (html(env, ctx, doc), doc.title, True) for doc in docs if doc.second_pass}
                             | {STAMPS: (page_numbers_html(env, ctx, names), "Page numbers", False)})
-            late = layouts.get(requests)
-            stamps = late.pop(STAMPS)
-            moved = [key for key, found in late.items() if found.pages != laid[key].pages]
-            laid.update(late)
+            again = layouts.get(requests)
+            stamps = again.pop(STAMPS)
+            moved = [key for key, found in again.items() if found.pages != laid[key].pages]
+            laid.update(again)
             if not moved:
                 break
         else:
@@ -218,7 +218,7 @@ def fill(pc: PracticeConfig, today: dt.date) -> tuple[dict[str, Any], SandboxedE
         ctx = prepare(pc, today)
         env = template_env(pc.config.templates, pc.trust)
         docs = documents(ctx)
-        set_late_values(ctx, docs, None, None)
+        set_pagination(ctx, docs, None, None)
         first = {doc.key: html(env, ctx, doc) for doc in docs}
         page_numbers_html(env, ctx, [])
         checked: set[str] = set()

@@ -3,7 +3,7 @@
 A document is one template from `templates/parts/` with a few values of its own (the letter, the
 role, the day's sheets). Documents handed out on their own (letters, log sheets, role cards, the
 poster) are also written as files beside the pack. The contents and the print list show page numbers
-and counts, so they are laid out last ("late"), once every other document's length is known."""
+and counts, so they are laid out again in a second pass, once every other document's length is known."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ class Document:
     title: str
     file: str | None = None  # written on its own as well, under this name
     values: dict[str, Any] = field(default_factory=dict)
-    late: bool = False  # shows page numbers or counts: laid out once the other documents are
+    second_pass: bool = False  # shows page numbers or counts: laid out again once the other documents are
     in_pack: bool = True  # false: only a file beside the pack (a large-print role card)
 
 
@@ -38,8 +38,8 @@ def documents(ctx: dict[str, Any]) -> list[Document]:
     name = ctx["practice"].name
     docs = [
         Document("part-cover", "parts/cover.html", f"Cover: {name}"),
-        Document("part-contents", "parts/contents.html", f"Contents: {name}", late=True),
-        Document("part-print-list", "parts/print-list.html", f"Print list: {name}", late=True),
+        Document("part-contents", "parts/contents.html", f"Contents: {name}", second_pass=True),
+        Document("part-print-list", "parts/print-list.html", f"Print list: {name}", second_pass=True),
         Document("part-key-dates", "parts/key-dates.html", f"Key dates: {name}"),
         Document("part-guidance", "parts/guidance.html", f"Guidance for the cut-over: {name}"),
         Document("part-timeline", "parts/timeline.html", f"Timeline: {name}"),
@@ -85,9 +85,9 @@ def page_numbers_html(env: SandboxedEnvironment, ctx: dict[str, Any], page_names
     return render_template(env, "page-numbers.html", {**ctx, **values})
 
 
-def set_late_values(ctx: dict[str, Any], docs: list[Document], counts: dict[str, int] | None,
+def set_pagination(ctx: dict[str, Any], docs: list[Document], counts: dict[str, int] | None,
                     anchors: dict[str, int] | None) -> None:
-    """Put what the late documents show in the context: the print list's rows and the contents' page
+    """Put what the second-pass documents show in the context: the print list's rows and the contents' page
     numbers, from the laid-out documents, or provisional ones (a page a document) when not known yet."""
     def count(key: str) -> int:
         return counts.get(key, 0) if counts else 1

@@ -62,14 +62,6 @@ class Letter:
     body: str  # sanitised HTML
 
     @property
-    def late(self) -> bool:
-        return self.date > self.due
-
-    @property
-    def provides_extract(self) -> bool:
-        return self.party.extract
-
-    @property
     def anchor(self) -> str:
         return f"letter-{self.number:02d}"
 

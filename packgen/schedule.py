@@ -62,8 +62,8 @@ class Task:
     def last(self) -> dt.date:
         return self.end or self.date
 
-    def late(self, today: dt.date) -> bool:
-        """A thing to do is late when its last day has passed on the build date."""
+    def overdue(self, today: dt.date) -> bool:
+        """A thing to do is overdue when its last day has passed on the build date (printed LATE)."""
         return self.action and self.last < today
 
 
@@ -553,7 +553,7 @@ def warnings(config: Config, tasks: list[Task], today: dt.date) -> list[BuildWar
                                                       "add them under third_parties"))
     found += rule_warnings(config)
     for task in tasks:
-        if task.late(today):
+        if task.overdue(today):
             key = (("third_parties", config.third_parties.index(task.party)) if task.party is not None
                    else ("migration", "final_data_production"))
             found.append(BuildWarning(key, f"LATE: '{task.title}' was due {uk_day(task.last)}, "

@@ -15,7 +15,7 @@ from packgen.build import prepare
 from packgen.cli import main
 from packgen.config import load
 from packgen.content import markdown_env, render_markdown
-from packgen.documents import documents, html, page_numbers_html, set_late_values
+from packgen.documents import documents, html, page_numbers_html, set_pagination
 from packgen.errors import ContentError
 from packgen.render import render_template, template_env
 from packgen.sandbox import Plain, Sandbox, is_plain
@@ -42,14 +42,14 @@ def contexts_seen(monkeypatch, config: Path) -> list[dict]:
     ctx = prepare(pc, BUILD_DATE)
     env = template_env(pc.config.templates, pc.trust)
     docs = documents(ctx)
-    set_late_values(ctx, docs, None, None)
+    set_pagination(ctx, docs, None, None)
     for doc in docs:
         html(env, ctx, doc)
     anchors = [doc.key for doc in docs] + [s.anchor for s in ctx["guidance"]] + [s.anchor for s in ctx["sheets"]]
     anchors += [f"checklist-{name}" for name in ctx["checklist_titles"]]
-    set_late_values(ctx, docs, {doc.key: 2 for doc in docs}, {anchor: 3 for anchor in anchors})
+    set_pagination(ctx, docs, {doc.key: 2 for doc in docs}, {anchor: 3 for anchor in anchors})
     for doc in docs:
-        if doc.late:
+        if doc.second_pass:
             html(env, ctx, doc)
     page_numbers_html(env, ctx, ["", "landscape"])
     return seen
