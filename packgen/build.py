@@ -29,7 +29,7 @@ from .cache import Cache, Laid
 from .content import find, load_sections, markdown_env, render_text, required
 from .drafts import drafts
 from .documents import Document, documents, html, page_numbers_html, set_pagination
-from .errors import ContentError, OutputError, RenderError
+from .errors import ContentError, RenderError, cannot_write
 from .limits import (FILL_MEMORY, FILL_SECONDS, LAYOUT_MEMORY, LAYOUT_SECONDS, LAYOUT_UNIT, MAX_PAGES, deadline,
                      image_problem, memory_cap, setting)
 from .ics import timeline_ics
@@ -380,8 +380,7 @@ def build(pc: PracticeConfig, output: Path, today: dt.date | None = None, force:
         publish(folder, {name: out.data for name, out in documents.items()})
         cache.prune()
     except OSError as exc:  # the files read were read whole before: this is the output folder
-        raise OutputError(f"{output}: cannot write the pack there ({exc.strerror or exc}"
-                          + (f": {exc.filename}" if exc.filename else "") + ")") from None
+        raise cannot_write(output, exc) from None
     files = {name: out.pages for name, out in documents.items() if name != MANIFEST}
     return BuildResult(folder=folder, files=files, warnings=found, laid_out=laid_out, documents=count)
 

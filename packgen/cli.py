@@ -13,7 +13,7 @@ import click
 from . import __version__
 from .build import build, build_date, fill, practice_slug
 from .config import json_schema, load
-from .errors import ConfigError, OutputError, PackgenError
+from .errors import ConfigError, PackgenError, reported
 from .starter import Answers, write_starter
 from .names import OVERVIEW, PACK, RECONCILE, RECONCILE_JSON, RECONCILE_PDF, WAVE_CSV, WAVE_ICS
 from .overview import overview, waves
@@ -77,10 +77,11 @@ def build_command(configs: tuple[Path, ...], output: Path, today: dt.date | None
         practice = load(paths[0], roots)
         try:
             result = build(practice, output, today, force, jobs)
-        except MemoryError:
-            raise PackgenError(f"{paths[0]}: ran out of memory while building") from None
-        except OSError as exc:
-            raise OutputError(f"{output}: cannot write the pack there ({exc.strerror or exc})") from None
+        except Exception as exc:
+            error = reported(exc, paths[0], "building", output)
+            if error is None:
+                raise
+            raise error from None
         for warning in result.warnings:
             click.echo(f"warning: {practice.where(warning.key)}: {warning.message}", err=True)
         if result.unchanged:
@@ -166,18 +167,13 @@ def check_command(configs: tuple[Path, ...], strict: bool, today: dt.date | None
         try:
             practice = load(config, roots)
             found = fill(practice, build_date(today))[0]["warnings"]
-        except MemoryError:
+        except Exception as exc:
+            error = reported(exc, config, "checking")
+            if error is None:
+                raise
             errors += 1
-            click.echo(f"error: {config}: ran out of memory while checking", err=True)
-            continue
-        except ConfigError as exc:
-            errors += 1
-            for problem in exc.problems:
-                click.echo(f"error: {problem}", err=True)
-            continue
-        except PackgenError as exc:
-            errors += 1
-            click.echo(f"error: {exc.format_message()}", err=True)
+            for line in error.lines():
+                click.echo(f"error: {line}", err=True)
             continue
         for warning in found:
             click.echo(f"warning: {practice.where(warning.key)}: {warning.message}", err=True)
