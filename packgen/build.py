@@ -16,32 +16,24 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
-from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from jinja2.sandbox import SandboxedEnvironment
 
-from . import __version__
-from .columns import REENTRY
-from .config import PracticeConfig
-from .trust import Trust, real
 from .cache import Cache, Laid
-from .content import find, load_sections, markdown_env, render_text, required
+from .config import PracticeConfig
+from .documents import Document, documents, html, page_numbers_html, pagination
 from .drafts import drafts
-from .documents import Document, documents, html, page_numbers_html, set_pagination
 from .errors import ContentError, RenderError, cannot_write
+from .ics import timeline_ics
 from .limits import (FILL_MEMORY, FILL_SECONDS, LAYOUT_MEMORY, LAYOUT_SECONDS, LAYOUT_UNIT, MAX_PAGES, deadline,
                      image_problem, memory_cap, setting)
-from .ics import timeline_ics
-from .letters import build_letters, tracking
-from .logs import DIGIT_BOXES, ROWS_PER_SHEET, log_specs, open_days, sheets
 from .manifest import build_inputs, inputs_key, manifest, unchanged
 from .names import CACHE, ICS, MANIFEST, NOTICE, PACK, slug
-from .reconcile.qr import sheet_marks
+from .pack import Pack, content_folders, prepare
 from .render import PACKAGE, default_dir, template_env
-from .roles import build_roles
-from .schedule import (CHECKLISTS, PHASES, BuildWarning, build_schedule, grouped, key_dates, logoff_words, services,
-                       wall_calendar, warnings)
+from .schedule import BuildWarning, build_schedule, warnings
+from .trust import Trust, real
 from .workers import lay_out_within, start_layout_worker
 
 STAMPS = "page-numbers"
@@ -75,51 +67,6 @@ def build_date(today: dt.date | None) -> dt.date:
     return dt.date.today()
 
 
-def content_folders(pc: PracticeConfig) -> list[Path]:
-    """Where Markdown is looked for, lowest priority first: packgen's content, then the practice's."""
-    own = pc.config.content
-    return [default_dir("content")] + ([own] if own else [])
-
-
-def context(pc: PracticeConfig, today: dt.date) -> dict[str, Any]:
-    """Everything templates and Markdown may show: the practice's values and its computed dates."""
-    c = pc.config
-    tasks = build_schedule(c)
-    return {
-        "practice": c.practice,
-        "contacts": c.contacts,
-        "migration": c.migration,
-        "third_parties": c.third_parties,
-        "tasks": tasks,
-        "task_by_key": {task.key: task for task in tasks},
-        "phases": PHASES,
-        "timeline": grouped(tasks, c, PHASES),
-        "checklists": grouped(tasks, c, CHECKLISTS),
-        "checklist_titles": CHECKLISTS,
-        "weeks": wall_calendar(c, tasks),
-        "log_specs": log_specs(c),
-        "sheets": sheets(c),
-        "open_days": open_days(c),
-        "reentry": REENTRY,
-        "rows_per_sheet": ROWS_PER_SHEET,
-        "digit_boxes": DIGIT_BOXES,
-        "dates": key_dates(c, tasks),
-        "logoff": logoff_words(c),
-        "services": services(c),
-        "training": list(c.migration.training),
-        "schedule": c.schedule,
-        "cut_over_days": (c.migration.go_live - c.migration.final_data_production).days,
-        "today": today,
-        "version": __version__,
-        "config_hash": pc.config_hash[:10],
-        "warnings": warnings(c, tasks, today),
-        "poster_copies": c.poster.copies,
-        "numbering": False,  # true only in the page-number stamp (page-numbers.html)
-        **sheet_marks(c.practice.ods_code, {spec.name: spec.columns for spec in log_specs(c)}, ROWS_PER_SHEET,
-                      [sheet.serial for sheet in sheets(c)], [day.isoformat() for day in open_days(c)]),
-    }
-
-
 @dataclass(frozen=True)
 class Output:
     """One file of the build, in memory: its bytes, its page count (PDFs) and the hash of what made it."""
@@ -127,34 +74,6 @@ class Output:
     data: bytes
     pages: int | None = None
     source: str = ""
-
-
-def prepare(pc: PracticeConfig, today: dt.date) -> dict[str, Any]:
-    """Everything the pack shows, computed and with its wording filled in, but nothing laid out yet."""
-    c = pc.config
-    ctx = context(pc, today)
-    folders, md = content_folders(pc), markdown_env(pc.trust)
-    ctx["guidance"] = load_sections("guidance", folders, ctx, md)
-    ctx["letters"] = build_letters(c, ctx["tasks"], folders, ctx, md, today)
-    ctx["tracking"] = tracking(c, ctx["tasks"])
-    ctx["roles"] = build_roles(c, ctx["log_specs"], folders, ctx, md)
-    ctx["poster"] = required("", "poster", folders, ctx, md)
-    notice = find("", folders).get("patient-notice")
-    if notice is None:
-        raise ContentError("no patient-notice.md in the content folders; add it to the practice's content folder")
-    ctx["patient_notice"] = render_text(notice, ctx, pc.trust)
-    ctx["notice_paragraphs"] = notice_paragraphs(ctx["patient_notice"])
-    return ctx
-
-
-def notice_paragraphs(text: str) -> list[str]:
-    """The website notice's paragraphs: those before the text message (a paragraph "Text message:")."""
-    paragraphs = []
-    for paragraph in re.split(r"\n\s*\n", text.strip()):
-        if paragraph.strip().lower().startswith("text message:"):
-            break
-        paragraphs.append(" ".join(paragraph.split()))
-    return [p for p in paragraphs if p]
 
 
 def render_pack(pc: PracticeConfig, today: dt.date, cache: Cache, inputs: str, jobs: int = 1
@@ -167,7 +86,7 @@ def render_pack(pc: PracticeConfig, today: dt.date, cache: Cache, inputs: str, j
     laid out again once the other documents' page counts are known, then the documents are joined
     and page numbers stamped on."""
     c = pc.config
-    ctx, env, docs, first = fill(pc, today)
+    pack, env, docs, first = fill(pc, today)
     roots = layout_roots(pc)
     with Layouts(cache, pc, roots, today, jobs) as layouts:
         laid = layouts.get({doc.key: (first[doc.key], doc.title, True) for doc in docs})
@@ -183,10 +102,10 @@ def render_pack(pc: PracticeConfig, today: dt.date, cache: Cache, inputs: str, j
             for doc in pack_docs:
                 anchors.update({a: len(names) + p + 1 for a, p in laid[doc.key].anchors.items() if a not in anchors})
                 names += laid[doc.key].page_names
-            set_pagination(ctx, docs, counts, anchors)
+            numbers = pagination(pack, docs, counts, anchors)
             with deadline(setting("FILL_SECONDS", FILL_SECONDS), pc.shown), memory_cap(FILL_MEMORY):
-                requests = ({doc.key: (html(env, ctx, doc), doc.title, True) for doc in docs if doc.second_pass}
-                            | {STAMPS: (page_numbers_html(env, ctx, names), "Page numbers", False)})
+                requests = ({doc.key: (html(env, pack, numbers, doc), doc.title, True) for doc in docs if doc.second_pass}
+                            | {STAMPS: (page_numbers_html(env, pack, numbers, names), "Page numbers", False)})
             again = layouts.get(requests)
             stamps = again.pop(STAMPS)
             moved = [key for key, found in again.items() if found.pages != laid[key].pages]
@@ -195,36 +114,35 @@ def render_pack(pc: PracticeConfig, today: dt.date, cache: Cache, inputs: str, j
                 break
         else:
             raise RenderError("the contents and print list do not settle on a page count; shorten the guidance titles")
-        pack = layouts.join([laid[doc.key] for doc in pack_docs], [layouts.keys[doc.key] for doc in pack_docs], stamps,
+        joined = layouts.join([laid[doc.key] for doc in pack_docs], [layouts.keys[doc.key] for doc in pack_docs], stamps,
                             f"Cut-over pack: {c.practice.name}")
-    files = {PACK: pack}
+    files = {PACK: joined}
     files.update({doc.file: Output(laid[doc.key].data, laid[doc.key].pages, layouts.keys[doc.key])
                   for doc in docs if doc.file})
-    mails = drafts(c, ctx["letters"], {name: f.data for name, f in files.items()})
+    mails = drafts(c, list(pack.letters), {name: f.data for name, f in files.items()})
     files.update({name: Output(data, None, hashlib.sha256(data).hexdigest()) for name, data in mails.items()})
-    files[ICS] = Output(timeline_ics(c, ctx["tasks"], today), None, sha(repr(ctx["tasks"]) + today.isoformat()))
-    files[NOTICE] = Output(ctx["patient_notice"].encode("utf-8"), None, sha(ctx["patient_notice"]))
+    files[ICS] = Output(timeline_ics(c, list(pack.tasks), today), None, sha(repr(list(pack.tasks)) + today.isoformat()))
+    files[NOTICE] = Output(pack.patient_notice.encode("utf-8"), None, sha(pack.patient_notice))
     files[MANIFEST] = Output(manifest({name: (f.data, f.pages, f.source) for name, f in files.items()},
                                       inputs, len(docs)))
-    return files, ctx["warnings"], list(layouts.laid_out.values()), len(docs)
+    return files, list(pack.warnings), list(layouts.laid_out.values()), len(docs)
 
 
-def fill(pc: PracticeConfig, today: dt.date) -> tuple[dict[str, Any], SandboxedEnvironment, list[Document],
-                                                      dict[str, str]]:
+def fill(pc: PracticeConfig, today: dt.date) -> tuple[Pack, SandboxedEnvironment, list[Document], dict[str, str]]:
     """The HTML step: every Markdown file and template filled in, within FILL_SECONDS, nothing laid out.
 
     `check` runs exactly this, so that it finds every problem of the wording and templates a build would."""
     with deadline(setting("FILL_SECONDS", FILL_SECONDS), pc.shown), memory_cap(FILL_MEMORY):
-        ctx = prepare(pc, today)
+        pack = prepare(pc, today)
         env = template_env(pc.config.templates, pc.trust)
-        docs = documents(ctx)
-        set_pagination(ctx, docs, None, None)
-        first = {doc.key: html(env, ctx, doc) for doc in docs}
-        page_numbers_html(env, ctx, [])
+        docs = documents(pack)
+        provisional = pagination(pack, docs, None, None)
+        first = {doc.key: html(env, pack, provisional, doc) for doc in docs}
+        page_numbers_html(env, pack, provisional, [])
         checked: set[str] = set()
         for doc in docs:
             check_images(first[doc.key], pc.base_dir, pc.trust, doc.title, checked)
-    return ctx, env, docs, first
+    return pack, env, docs, first
 
 
 IMAGE_URL = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']|url\(\s*["']?([^"')]+)""", re.IGNORECASE)

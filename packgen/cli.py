@@ -166,7 +166,7 @@ def check_command(configs: tuple[Path, ...], strict: bool, today: dt.date | None
     for config in paths:
         try:
             practice = load(config, roots)
-            found = fill(practice, build_date(today))[0]["warnings"]
+            found = fill(practice, build_date(today))[0].warnings
         except Exception as exc:
             error = reported(exc, config, "checking")
             if error is None:

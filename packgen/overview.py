@@ -17,7 +17,7 @@ from typing import Any
 from icalendar import Calendar, Event
 
 from . import __version__
-from .build import prepare, publish
+from .build import publish
 from .cache import Cache
 from .config import Config, load
 from .dates import uk_date
@@ -27,6 +27,7 @@ from .letters import Letter
 from .logs import sheets
 from .manifest import inputs_key, manifest, unchanged
 from .names import CACHE, MANIFEST, OVERVIEW, WAVE_CSV, WAVE_ICS, WAVES, slug
+from .pack import prepare
 from .render import default_dir, own_template_env, render_template
 from .schedule import DAY, SWITCH_OFF, Task, build_schedule
 from .wave import Outcome, config_paths
@@ -397,8 +398,8 @@ def wave_rows(configs: list[Path], outcomes: dict[str, Outcome], today: dt.date)
             continue
         c = practice.config
         try:
-            ctx = prepare(practice, today)
-            tasks, letters, count = ctx["tasks"], ctx["letters"], len(ctx["sheets"])
+            pack = prepare(practice, today)
+            tasks, letters, count = list(pack.tasks), list(pack.letters), len(pack.sheets)
         except PackgenError:  # its content is wrong: the build failed too, and says why
             tasks, letters, count = build_schedule(c), None, len(sheets(c))
         rows.append(practice_row(str(config), c, tasks, letters, count, outcome))
