@@ -11,9 +11,10 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .build import build, build_date, fill, practice_slug
+from .build import build, build_date, practice_slug
 from .config import json_schema, load
 from .errors import ConfigError, PackgenError, reported
+from .fill import fill
 from .starter import Answers, write_starter
 from .names import OVERVIEW, PACK, RECONCILE, RECONCILE_JSON, RECONCILE_PDF, WAVE_CSV, WAVE_ICS
 from .overview import overview, waves
@@ -166,7 +167,7 @@ def check_command(configs: tuple[Path, ...], strict: bool, today: dt.date | None
     for config in paths:
         try:
             practice = load(config, roots)
-            found = fill(practice, build_date(today))[0].warnings
+            found = fill(practice, build_date(today)).pack.warnings
         except Exception as exc:
             error = reported(exc, config, "checking")
             if error is None:

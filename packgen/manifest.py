@@ -55,6 +55,11 @@ def inputs_key(html: str, files: list[Path]) -> str:
     return digest.hexdigest()
 
 
+def sha(text: str) -> str:
+    """The sha256 of `text`, in hex: the hash of what made a file that is not laid out."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def manifest(files: dict[str, tuple[bytes, int | None, str]], inputs: str, documents: int) -> bytes:
     """JSON listing name → sha256, pages and source hash, the hash of the build's inputs and how many
     documents the pack has; stable bytes for the same files."""

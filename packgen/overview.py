@@ -17,7 +17,6 @@ from typing import Any
 from icalendar import Calendar, Event
 
 from . import __version__
-from .build import publish
 from .cache import Cache
 from .config import Config, load
 from .dates import uk_date
@@ -28,6 +27,7 @@ from .logs import sheets
 from .manifest import inputs_key, manifest, unchanged
 from .names import CACHE, MANIFEST, OVERVIEW, WAVE_CSV, WAVE_ICS, WAVES, slug
 from .pack import prepare
+from .publish import publish
 from .render import default_dir, own_template_env, render_template
 from .schedule import DAY, SWITCH_OFF, Task, build_schedule
 from .wave import Outcome, config_paths
