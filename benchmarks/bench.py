@@ -94,29 +94,30 @@ def renderer_floor(work: Path) -> float:
     sys.path.insert(0, str(ROOT))
     from weasyprint import HTML
 
-    from packgen.build import prepare
     from packgen.config import load
-    from packgen.documents import documents, html, page_numbers_html, set_late_values
+    from packgen.documents import documents, html, page_numbers_html, pagination
+    from packgen.pack import prepare
+    from packgen.pdf import page_name
     from packgen.render import template_env
 
     practice = load(work / "riverside.yaml")
-    ctx = prepare(practice, dt.date.fromisoformat(TODAY))
-    docs = documents(ctx)
+    pack = prepare(practice, dt.date.fromisoformat(TODAY))
+    docs = documents(pack)
     env = template_env(None, practice.trust)
     manifest = json.loads(next((work / "out").glob("*/manifest.json")).read_text())["files"]
-    set_late_values(ctx, docs, None, None)  # the same HTML, bar the digits of the page numbers
-    pages = {doc.key: html(env, ctx, doc) for doc in docs}
+    numbers = pagination(pack, docs, None, None)  # the same HTML, bar the digits of the page numbers
+    pages = {doc.key: html(env, pack, numbers, doc) for doc in docs}
     base = str(work) + "/"
     start = time.perf_counter()
     names: list[str] = []
     for text in pages.values():
         document = HTML(string=text, base_url=base).render()
-        names += [page._page_box.page_type.name for page in document.pages]  # noqa: SLF001
+        names += [page_name(page) for page in document.pages]
         document.write_pdf(pdf_variant="pdf/ua-1")
     elapsed = time.perf_counter() - start
     if len(names) != manifest["cutover-pack.pdf"]["pages"]:
         raise SystemExit(f"the floor laid out {len(names)} pages, the pack has {manifest['cutover-pack.pdf']['pages']}")
-    stamps = page_numbers_html(env, ctx, names)
+    stamps = page_numbers_html(env, pack, numbers, names)
     start = time.perf_counter()
     HTML(string=stamps, base_url=base).write_pdf()
     return elapsed + time.perf_counter() - start

@@ -11,11 +11,14 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .build import PACK, build, build_date, fill, practice_slug, unused_content
+from .build import build, build_date, practice_slug
 from .config import json_schema, load
-from .errors import ConfigError, OutputError, PackgenError
+from .errors import ConfigError, PackgenError, reported
+from .fill import fill
+from .pack import unused_content
 from .starter import Answers, write_starter
-from .overview import OVERVIEW, WAVE_CSV, WAVE_ICS, overview, waves
+from .names import OVERVIEW, PACK, RECONCILE, RECONCILE_JSON, RECONCILE_PDF, WAVE_CSV, WAVE_ICS
+from .overview import overview, waves
 from .wave import Outcome, build_many, collisions, config_paths, nothing_to_build
 
 
@@ -76,10 +79,11 @@ def build_command(configs: tuple[Path, ...], output: Path, today: dt.date | None
         practice = load(paths[0], roots)
         try:
             result = build(practice, output, today, force, jobs)
-        except MemoryError:
-            raise PackgenError(f"{paths[0]}: ran out of memory while building") from None
-        except OSError as exc:
-            raise OutputError(f"{output}: cannot write the pack there ({exc.strerror or exc})") from None
+        except Exception as exc:
+            error = reported(exc, paths[0], "building", output)
+            if error is None:
+                raise
+            raise error from None
         for warning in result.warnings:
             click.echo(f"warning: {practice.where(warning.key)}: {warning.message}", err=True)
         if result.unchanged:
@@ -164,19 +168,14 @@ def check_command(configs: tuple[Path, ...], strict: bool, today: dt.date | None
     for config in paths:
         try:
             practice = load(config, roots)
-            found = fill(practice, build_date(today))[0]["warnings"] + unused_content(practice)
-        except MemoryError:
+            found = list(fill(practice, build_date(today)).pack.warnings) + unused_content(practice)
+        except Exception as exc:
+            error = reported(exc, config, "checking")
+            if error is None:
+                raise
             errors += 1
-            click.echo(f"error: {config}: ran out of memory while checking", err=True)
-            continue
-        except ConfigError as exc:
-            errors += 1
-            for problem in exc.problems:
-                click.echo(f"error: {problem}", err=True)
-            continue
-        except PackgenError as exc:
-            errors += 1
-            click.echo(f"error: {exc.format_message()}", err=True)
+            for line in error.lines():
+                click.echo(f"error: {line}", err=True)
             continue
         for warning in found:
             click.echo(f"warning: {practice.where(warning.key)}: {warning.message}", err=True)
@@ -283,9 +282,9 @@ def reconcile_command(config: Path, scans: tuple[Path, ...], output: Path | None
         others = sorted({u.ods_code for u in outcome.unknown if u.ods_code})
         raise ScanError(f"the scans are sheets of another practice only (ODS {', '.join(others)}), "
                         f"not of {practice.config.practice.ods_code}: check the config and the scans")
-    folder = output if output is not None else Path("output") / f"{practice_slug(practice)}-reconcile"
-    written = write(folder, {"reconcile.pdf": report_pdf(outcome, result, code, build_date(None)),
-                             "reconcile.json": to_json(result).encode("utf-8")})
+    folder = output if output is not None else Path("output") / f"{practice_slug(practice)}{RECONCILE}"
+    written = write(folder, {RECONCILE_PDF: report_pdf(outcome, result, code, build_date(None)),
+                             RECONCILE_JSON: to_json(result).encode("utf-8")})
     if as_json:
         click.echo(to_json(result), nl=False)
     else:

@@ -26,7 +26,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .columns import COLUMNS, LOGS
-from .dates import uk_date
+from .dates import WEEKDAYS as DAY_NAMES, uk_date
 from .errors import ConfigError
 from .limits import MAX_FILES, MAX_LOG_SHEETS, MAX_PAGES, image_problem
 from .trust import Trust, real
@@ -92,7 +92,7 @@ def _email(value: str) -> str:
 
 
 Date = Annotated[dt.date, BeforeValidator(_iso_date)]
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WEEKDAYS = tuple(name.lower() for name in DAY_NAMES)  # as written in a config: monday … sunday
 Weekday = Literal[WEEKDAYS]  # type: ignore[valid-type]
 ColumnKey = Literal[tuple(COLUMNS)]  # type: ignore[valid-type]
 Text = Annotated[str, BeforeValidator(_text), StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT),

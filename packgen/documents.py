@@ -3,21 +3,22 @@
 A document is one template from `templates/parts/` with a few values of its own (the letter, the
 role, the day's sheets). Documents handed out on their own (letters, log sheets, role cards, the
 poster) are also written as files beside the pack. The contents and the print list show page numbers
-and counts, so they are laid out last ("late"), once every other document's length is known."""
+and counts, so they are laid out again in a second pass, once every other document's length is known."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from jinja2.sandbox import SandboxedEnvironment
 
-from .printlist import paper_total, print_list
+from .names import NOTICE_LARGE, POSTER
+from .pack import Pack
+from .printlist import PrintItem, paper_total, print_list
 from .render import render_template
 from .sandbox import Provisional
 
-POSTER = "patient-poster.pdf"
-NOTICE_LARGE = "patient-notice-large-print.pdf"  # for patients who ask; not in the pack or the print list
 PROVISIONAL_PAGE = 999  # what the contents shows before the page numbers are known: as wide as any real one
 
 
@@ -30,17 +31,17 @@ class Document:
     title: str
     file: str | None = None  # written on its own as well, under this name
     values: dict[str, Any] = field(default_factory=dict)
-    late: bool = False  # shows page numbers or counts: laid out once the other documents are
+    second_pass: bool = False  # shows page numbers or counts: laid out again once the other documents are
     in_pack: bool = True  # false: only a file beside the pack (a large-print role card)
 
 
-def documents(ctx: dict[str, Any]) -> list[Document]:
+def documents(pack: Pack) -> list[Document]:
     """Every document of the pack, in the order it is printed."""
-    name = ctx["practice"].name
+    name = pack.practice.name
     docs = [
         Document("part-cover", "parts/cover.html", f"Cover: {name}"),
-        Document("part-contents", "parts/contents.html", f"Contents: {name}", late=True),
-        Document("part-print-list", "parts/print-list.html", f"Print list: {name}", late=True),
+        Document("part-contents", "parts/contents.html", f"Contents: {name}", second_pass=True),
+        Document("part-print-list", "parts/print-list.html", f"Print list: {name}", second_pass=True),
         Document("part-key-dates", "parts/key-dates.html", f"Key dates: {name}"),
         Document("part-guidance", "parts/guidance.html", f"Guidance for the cut-over: {name}"),
         Document("part-timeline", "parts/timeline.html", f"Timeline: {name}"),
@@ -48,10 +49,10 @@ def documents(ctx: dict[str, Any]) -> list[Document]:
         Document("part-checklists", "parts/checklists.html", f"Checklists: {name}"),
     ]
     docs += [Document(role.anchor, "parts/role-card.html", f"{role.title}: role card, {name}", role.filename,
-                      {"role": role}) for role in ctx["roles"]]
+                      {"role": role}) for role in pack.roles]
     docs += [Document(role.large_anchor, "parts/role-card.html", f"{role.title}: large-print role card, {name}",
                       role.large_filename, {"role": role, "large": True}, in_pack=False)
-             for role in ctx["roles"] if role.large_print]
+             for role in pack.roles if role.large_print]
     docs += [
         Document("part-poster", "parts/poster.html", f"Notice to patients: {name}", POSTER),
         Document("part-notice-large-print", "parts/notice-large-print.html",
@@ -59,10 +60,10 @@ def documents(ctx: dict[str, Any]) -> list[Document]:
         Document("part-third-parties", "parts/third-parties.html", f"Third parties: {name}"),
     ]
     docs += [Document(f"part-{letter.anchor}", "parts/letter.html", f"{letter.subject} ({letter.party.name})",
-                      f"letters/{letter.filename}", {"letter": letter}) for letter in ctx["letters"]]
+                      f"letters/{letter.filename}", {"letter": letter}) for letter in pack.letters]
     docs.append(Document("part-logs", "parts/logs.html", f"Paper log sheets: {name}"))
-    for spec in ctx["log_specs"]:
-        own = [sheet for sheet in ctx["sheets"] if sheet.log == spec]
+    for spec in pack.log_specs:
+        own = [sheet for sheet in pack.sheets if sheet.log == spec]
         if own:
             docs.append(Document(f"logs-{spec.name}", "parts/log-sheets.html", f"{spec.title}: {name}",
                                  f"logs/{spec.name.replace('_', '-')}.pdf", {"sheets": own}))
@@ -74,33 +75,47 @@ def documents(ctx: dict[str, Any]) -> list[Document]:
     return docs
 
 
-def html(env: SandboxedEnvironment, ctx: dict[str, Any], doc: Document) -> str:
+@dataclass(frozen=True)
+class Pagination:
+    """What the second-pass documents show, once the others are laid out: the page of each anchor in the
+    pack (`page_of`, for the contents) and the print list's rows and paper. Before that, provisional."""
+
+    page_of: Mapping[str, int]
+    print_rows: tuple[PrintItem, ...]
+    print_total: int
+
+    def values(self) -> dict[str, Any]:
+        return {"page_of": self.page_of, "print_rows": self.print_rows, "print_total": self.print_total}
+
+
+def html(env: SandboxedEnvironment, pack: Pack, pagination: Pagination, doc: Document) -> str:
     """The document's HTML: `base.html` around its part template."""
-    return render_template(env, "base.html", {**ctx, **doc.values, "part": doc.template, "title": doc.title})
+    return render_template(env, "base.html", {**pack.values(), **pagination.values(), **doc.values,
+                                              "numbering": False, "part": doc.template, "title": doc.title})
 
 
-def page_numbers_html(env: SandboxedEnvironment, ctx: dict[str, Any], page_names: list[str]) -> str:
+def page_numbers_html(env: SandboxedEnvironment, pack: Pack, pagination: Pagination, page_names: list[str]) -> str:
     """A document of empty pages, one for each page of the pack with the same named page, showing only
     "Page X of Y" where the pack's style puts it: stamped over the joined pack."""
     values = {"page_names": page_names, "numbering": True, "title": "Page numbers"}
-    return render_template(env, "page-numbers.html", {**ctx, **values})
+    return render_template(env, "page-numbers.html", {**pack.values(), **pagination.values(), **values})
 
 
-def set_late_values(ctx: dict[str, Any], docs: list[Document], counts: dict[str, int] | None,
-                    anchors: dict[str, int] | None) -> None:
-    """Put what the late documents show in the context: the print list's rows and the contents' page
-    numbers, from the laid-out documents, or provisional ones (a page a document) when not known yet."""
+def pagination(pack: Pack, docs: list[Document], counts: dict[str, int] | None,
+               anchors: dict[str, int] | None) -> Pagination:
+    """The print list's rows and the contents' page numbers, from the laid-out documents' page `counts`
+    and the pack's page of each anchor; provisional ones (a page a document, every anchor on page 999)
+    when they are not known yet."""
     def count(key: str) -> int:
         return counts.get(key, 0) if counts else 1
 
     roles = [(role.title, role.filename, count(role.anchor), role.copies, ", ".join(role.staff) or "Staff in this role")
-             for role in ctx["roles"]]
+             for role in pack.roles]
     large = [(role.title, role.large_filename, count(role.large_anchor), 1, "Staff in this role who need large print")
-             for role in ctx["roles"] if role.large_print]
+             for role in pack.roles if role.large_print]
     letters = sum(count(doc.key) for doc in docs if doc.template == "parts/letter.html")
     sheets = sum(count(doc.key) for doc in docs if doc.template == "parts/log-sheets.html")
-    rows = print_list(sum(counts[doc.key] for doc in docs if doc.in_pack) if counts else 0, roles, (count("part-poster"), ctx["poster_copies"]),
+    rows = print_list(sum(counts[doc.key] for doc in docs if doc.in_pack) if counts else 0, roles, (count("part-poster"), pack.poster_copies),
                       letters, sheets,
-                      (sum(1 for letter in ctx["letters"] if not letter.party.email), len(ctx["letters"])), large)
-    ctx["print_rows"], ctx["print_total"] = rows, paper_total(rows)
-    ctx["page_of"] = anchors if anchors is not None else Provisional(PROVISIONAL_PAGE)  # every anchor on page 999
+                      (sum(1 for letter in pack.letters if not letter.party.email), len(pack.letters)), large)
+    return Pagination(anchors if anchors is not None else Provisional(PROVISIONAL_PAGE), tuple(rows), paper_total(rows))

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 
 from .config import EMAIL, Config, ThirdParty
-from .dates import MONTHS, WEEKDAYS
+from .dates import uk_day
 from .letters import Letter
 
 
@@ -27,11 +26,6 @@ def by_email(party: ThirdParty) -> bool:
 def draft_name(letter: Letter) -> str:
     """`letters/NN-….eml`, beside the letter's PDF of the same name."""
     return f"letters/{letter.filename.removesuffix('.pdf')}.eml"
-
-
-def words(day: dt.date) -> str:
-    """Thursday 4 March 2027: dates in running text."""
-    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def one_line(text: str) -> str:
@@ -61,10 +55,10 @@ def covering_note(config: Config, letter: Letter) -> str:
     greeting = party.contact or party.name
     if letter.kind == "notice":
         change = (f"{p.name} is changing its clinical system from {m.source_system} to {m.target_system}. "
-                  f"The final data production is on {words(m.final_data_production)} and we start using "
-                  f"{m.target_system} on {words(m.go_live)}.")
+                  f"The final data production is on {uk_day(m.final_data_production)} and we start using "
+                  f"{m.target_system} on {uk_day(m.go_live)}.")
     else:
-        change = f"{p.name} started using {m.target_system} on {words(m.go_live)}."
+        change = f"{p.name} started using {m.target_system} on {uk_day(m.go_live)}."
     lines = [
         f"Dear {greeting},",
         "",
@@ -72,7 +66,7 @@ def covering_note(config: Config, letter: Letter) -> str:
         "",
         change,
         "",
-        f"Please read the letter and reply to this email by {words(letter.reply_by)}.",
+        f"Please read the letter and reply to this email by {uk_day(letter.reply_by)}.",
         "",
         "Thank you,",
         "",

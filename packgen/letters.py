@@ -11,8 +11,9 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from .config import KINDS, Config, ThirdParty
 from .content import required
-from .schedule import (MIN_REPLY_WORKING_DAYS, REPLY_WORKING_DAYS, Calendar, Task, letter_parties,
-                       services, slug)
+from .names import slug
+from .schedule import (MIN_REPLY_WORKING_DAYS, NOTIFY, REMIND, REPLY_WORKING_DAYS, SWITCH_OFF, Calendar, Task,
+                       letter_parties, party_steps, services)
 
 KIND_NAMES = {
     "subsidiary_supplier": "Subsidiary supplier", "pathology": "Pathology",
@@ -61,14 +62,6 @@ class Letter:
     body: str  # sanitised HTML
 
     @property
-    def late(self) -> bool:
-        return self.date > self.due
-
-    @property
-    def provides_extract(self) -> bool:
-        return self.party.extract
-
-    @property
     def anchor(self) -> str:
         return f"letter-{self.number:02d}"
 
@@ -95,19 +88,18 @@ class Tracking:
 def build_letters(config: Config, tasks: list[Task], folders: list[Path], context: dict[str, Any],
                   env: SandboxedEnvironment, today: dt.date) -> list[Letter]:
     """Both letters for every third party (but `eps`, which gets none), numbered in the order they are sent."""
-    by_key = {t.key: t for t in tasks}
+    chase = next(task.date for task in tasks if task.step == "chase_links")
     cal = Calendar(config.migration.holidays)
     go_live = config.migration.go_live
     drafts = []
     for party in letter_parties(config):
-        key = slug(party.name)
-        off = by_key[f"switch_off:{key}"].date
-        notice = by_key[f"notify:{key}"]
+        steps = party_steps(tasks, party)
+        off, notice = steps[SWITCH_OFF].date, steps[NOTIFY]
         sent = max(notice.date, today)
         notice_reply = notice.reply_by if sent == notice.date and notice.reply_by else reply_by(cal, sent, off)
         drafts.append((party, "notice", sent, notice.date, off, notice_reply))
         resumed = max(go_live, today)
-        drafts.append((party, "resume", resumed, go_live, off, resume_reply_by(cal, resumed, by_key["chase_links"].date)))
+        drafts.append((party, "resume", resumed, go_live, off, resume_reply_by(cal, resumed, chase)))
     drafts.sort(key=lambda d: (d[2], d[1] != "notice", d[0].name.lower()))
     idp = config.migration.initial_data_production
     letters = []
@@ -132,11 +124,10 @@ def wording_files() -> list[str]:
 
 def tracking(config: Config, tasks: list[Task]) -> list[Tracking]:
     """One row per third party (but `eps`), in the order they are listed in the config."""
-    by_key = {t.key: t for t in tasks}
+    chase = next(task.date for task in tasks if task.step == "chase_links")
     rows = []
     for party in letter_parties(config):
-        key = slug(party.name)
+        steps = party_steps(tasks, party)
         rows.append(Tracking(party, kind_name(party, config), ACT_WORDS.get(party.kind, "Switched off"),
-                             by_key[f"notify:{key}"], by_key[f"remind:{key}"],
-                             by_key[f"switch_off:{key}"], config.migration.go_live, by_key["chase_links"].date))
+                             steps[NOTIFY], steps[REMIND], steps[SWITCH_OFF], config.migration.go_live, chase))
     return rows

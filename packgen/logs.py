@@ -7,10 +7,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .columns import COLUMNS, LOGS, Column
-from .config import Config
+from .config import WEEKDAYS, Config
 from .schedule import DAY, Calendar, logoff_words
 
-WEEKDAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 ROWS_PER_SHEET = 12  # rows over 10 mm high: what fits under the heading of an A4 landscape sheet
 
 
@@ -64,7 +63,7 @@ def log_specs(config: Config) -> list[LogSpec]:
 def open_days(config: Config) -> list[dt.date]:
     """Days of the cut-over (FDP to the day before go-live) on which the practice is open."""
     cal = Calendar(config.migration.holidays)
-    open_weekdays = {WEEKDAY_KEYS.index(day) for day in config.practice.open_days}
+    open_weekdays = {WEEKDAYS.index(day) for day in config.practice.open_days}
     day, days = config.migration.final_data_production, []
     while day < config.migration.go_live:
         if day.weekday() in open_weekdays and cal.holiday(day) is None:

@@ -22,10 +22,8 @@ from typing import Any
 from . import __version__
 from .errors import ContentError
 from .limits import MAX_FILES
+from .names import FONT, MANIFEST
 from .trust import NotReadable, Trust, read_regular, real
-
-MANIFEST = "manifest.json"
-
 
 @lru_cache(maxsize=1)
 def font_fingerprint() -> str:
@@ -33,7 +31,7 @@ def font_fingerprint() -> str:
     if shutil.which("fc-match") is None:
         return "fonts unknown"
     digest = hashlib.sha256()
-    for pattern in ("Liberation Sans", "Liberation Sans:bold"):
+    for pattern in (FONT, f"{FONT}:bold"):
         found = subprocess.run(["fc-match", "-f", "%{file}", pattern], capture_output=True, text=True, check=False)
         path = Path(found.stdout.strip())
         digest.update(str(path).encode())
@@ -55,6 +53,11 @@ def inputs_key(html: str, files: list[Path]) -> str:
     for path in files:
         digest.update(path.read_bytes() if path.is_file() else b"missing")
     return digest.hexdigest()
+
+
+def sha(text: str) -> str:
+    """The sha256 of `text`, in hex: the hash of what made a file that is not laid out."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def manifest(files: dict[str, tuple[bytes, int | None, str]], inputs: str, documents: int) -> bytes:

@@ -17,7 +17,6 @@ from typing import Any
 from icalendar import Calendar, Event
 
 from . import __version__
-from .build import prepare, publish
 from .cache import Cache
 from .config import Config, load
 from .dates import uk_date
@@ -25,15 +24,14 @@ from .drafts import by_email
 from .errors import ConfigError, PackgenError
 from .letters import Letter
 from .logs import sheets
-from .manifest import MANIFEST, inputs_key, manifest, unchanged
+from .manifest import inputs_key, manifest, unchanged
+from .names import CACHE, MANIFEST, OVERVIEW, WAVE_CSV, WAVE_ICS, WAVES, slug
+from .pack import prepare
+from .publish import publish
 from .render import default_dir, own_template_env, render_template
-from .schedule import DAY, Task, build_schedule, slug
+from .schedule import DAY, SWITCH_OFF, Task, build_schedule
 from .wave import Outcome, config_paths
 
-OVERVIEW = "overview.pdf"
-WAVE_ICS = "wave.ics"
-WAVE_CSV = "wave.csv"
-WAVES = "waves"  # OUTPUT/waves/<wave>/; a practice's folder always starts with its ODS code, so never this
 
 
 @dataclass(frozen=True)
@@ -105,8 +103,8 @@ def practice_row(config: str, practice: Config, tasks: list[Task], letters: list
         items.append(Item(letter.date, p.name, f"Send letter {letter.number:02d}, the {letter.kind} letter to "
                                                f"{letter.party.name} ({way})"))
     for task in tasks:
-        if task.key.startswith("switch_off:"):
-            items.append(Item(task.date, p.name, f"{task.party} switches off"))
+        if task.step == SWITCH_OFF and task.party is not None:
+            items.append(Item(task.date, p.name, f"{task.party.name} switches off"))
     logoff = f"; everyone logged off {m.source_system} by {clock(m.logoff_time)}" if m.logoff_time else ""
     items.append(Item(m.final_data_production, p.name, f"Final data production{logoff}", True))
     items.append(Item(m.go_live, p.name, f"Go-live on {m.target_system}", True))
@@ -363,7 +361,7 @@ def write_overview(wave: str, rows: list[Row], output: Path, today: dt.date, key
     folder = output / WAVES / name
     text = render_template(own_template_env(), "wave-overview.html", context(wave, rows, today))
     html_key = inputs_key(text, [])
-    cache = Cache(output / ".cache" / WAVES / name)
+    cache = Cache(output / CACHE / WAVES / name)
     laid = cache.get(html_key)
     fresh = laid is None
     if laid is None:
@@ -400,8 +398,8 @@ def wave_rows(configs: list[Path], outcomes: dict[str, Outcome], today: dt.date)
             continue
         c = practice.config
         try:
-            ctx = prepare(practice, today)
-            tasks, letters, count = ctx["tasks"], ctx["letters"], len(ctx["sheets"])
+            pack = prepare(practice, today)
+            tasks, letters, count = list(pack.tasks), list(pack.letters), len(pack.sheets)
         except PackgenError:  # its content is wrong: the build failed too, and says why
             tasks, letters, count = build_schedule(c), None, len(sheets(c))
         rows.append(practice_row(str(config), c, tasks, letters, count, outcome))

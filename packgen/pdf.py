@@ -13,18 +13,19 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from PIL import Image, UnidentifiedImageError
+import weasyprint
 from weasyprint import HTML, URLFetcher
+from weasyprint.document import Page
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
 
 from .cache import Laid
 from .errors import ContentError, RenderError
 from .limits import MAX_IMAGE, MAX_PIXELS, image_problem
+from .names import FONT
 from .stamp import copy_blanks
 from .tags import install as install_tags
 from .trust import NotReadable, Trust, read_regular, real
-
-FONT = "Liberation Sans"
 
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # a larger image is refused, not decoded (a logo needs far fewer)
 install_tags()  # header cells get a scope; tables marked data-pdf-tag become a TOC or a list
@@ -95,14 +96,27 @@ class Job:
 
 
 class _Collect(logging.Handler):
-    """Keeps WeasyPrint's warnings (a missing image, an unreadable style) so they can fail the build."""
+    """Keeps what WeasyPrint logs while it lays out: an error (an image or style sheet that could not be
+    loaded) fails the build; a warning (a CSS property it ignores) does not, unless it follows a file
+    the fetcher refused (WeasyPrint reports a @font-face it could not load only as a warning)."""
 
-    def __init__(self) -> None:
+    def __init__(self, refused: list[str]) -> None:
         super().__init__(logging.WARNING)
-        self.messages: list[str] = []
+        self.refused = refused  # the fetcher's list, filled as it refuses
+        self.records: list[tuple[int, logging.LogRecord]] = []  # each with how many refusals came before it
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(_with_reason(record))
+        self.records.append((len(self.refused), record))
+
+    def problem(self) -> str | None:
+        """Why the layout failed, on one line; None when it did not."""
+        errors = [record for _, record in self.records if record.levelno >= logging.ERROR]
+        if errors:
+            return _with_reason(errors[0])
+        if not self.refused:
+            return None
+        after = [record for refusals, record in self.records if refusals]
+        return f"{_with_reason(after[0])} ({self.refused[0]})" if after else self.refused[0]
 
 
 def _with_reason(record: logging.LogRecord) -> str:
@@ -123,23 +137,19 @@ def _with_reason(record: logging.LogRecord) -> str:
 
 def lay_out(job: Job) -> Laid:
     """Lay out and write one HTML document; fails when an image or style could not be loaded, or when
-    the text came out in another font than Liberation Sans."""
-    collect = _Collect()
+    the text came out in another font than FONT."""
+    fetcher = LockedFetcher([Path(root) for root in job.roots])
+    collect = _Collect(fetcher.refused)
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collect)
     try:
-        fetcher = LockedFetcher([Path(root) for root in job.roots])
         document = HTML(string=job.html, base_url=job.base_url + "/", url_fetcher=fetcher).render(
             font_config=_font_config())
     finally:
         logger.removeHandler(collect)
     fetcher.close()  # layout is done: writing the PDF fetches nothing (no attachment, from anywhere)
-    problems = [m for m in collect.messages
-                if "refused" in m or "Failed to" in m or "Error" in m or "cannot be loaded" in m]
-    if problems:
-        problem = problems[0]
-        if "cannot be loaded" in problem and fetcher.refused:  # a @font-face: WeasyPrint gives no reason
-            problem += f" ({fetcher.refused[0]})"
+    problem = collect.problem()
+    if problem:
         raise ContentError(f"{job.title}: {problem}")  # an image, style or font the input names
     stamp = f"{job.created.isoformat()}T00:00:00Z"
     document.metadata.title = job.title
@@ -163,8 +173,19 @@ def lay_out(job: Job) -> Laid:
     for number, page in enumerate(pages):
         for anchor in page.anchors:
             anchors.setdefault(anchor, number)
-    names = tuple(page._page_box.page_type.name for page in pages)  # noqa: SLF001 - no public API
-    return Laid(data, len(pages), anchors, names)
+    return Laid(data, len(pages), anchors, tuple(page_name(page) for page in pages))
+
+
+def page_name(page: Page) -> str:
+    """The CSS named page a laid-out page is on ("letter", "log"…; "" for the default).
+
+    WeasyPrint has no public API for it: this is the one place that reads its private page box, and
+    tests/test_pdf.py says which WeasyPrint changed it."""
+    try:
+        return str(page._page_box.page_type.name)  # noqa: SLF001
+    except AttributeError:
+        raise RenderError(f"WeasyPrint {weasyprint.__version__} no longer tells a page's named page "
+                          "(page._page_box.page_type.name); install the version pyproject.toml names") from None
 
 
 @lru_cache(maxsize=1)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .names import PACK, POSTER
+
 
 @dataclass(frozen=True)
 class PrintItem:
@@ -13,7 +15,6 @@ class PrintItem:
     document: str
     file: str
     pages: int
-    in_pack: bool
     extra: int
     for_whom: str
 
@@ -29,28 +30,28 @@ def print_list(pack_pages: int, role_rows: list[tuple[str, str, int, int, str]],
     """Rows in handing-out order. `role_rows` holds (title, file, pages, copies wanted, for whom), and
     `large_rows` the same for large-print cards, which are not in the pack: every copy is extra;
     `by_post` holds how many letters go by post (their party has no e-mail address), and of how many."""
-    rows = [PrintItem("Cut-over pack: one copy of everything below", "cutover-pack.pdf", pack_pages, True, 0,
+    rows = [PrintItem("Cut-over pack: one copy of everything below", PACK, pack_pages, 0,
                       "Practice manager: the master copy; take each part out of it to hand over")]
     for title, file, pages, copies, for_whom in role_rows:
-        rows.append(PrintItem(f"Role card: {title}", file, pages, True, max(0, copies - 1), for_whom))
+        rows.append(PrintItem(f"Role card: {title}", file, pages, max(0, copies - 1), for_whom))
     for title, file, pages, copies, for_whom in large_rows:
-        rows.append(PrintItem(f"Large-print role card: {title}", file, pages, False, copies, for_whom))
+        rows.append(PrintItem(f"Large-print role card: {title}", file, pages, copies, for_whom))
     poster_pages, poster_copies = poster
-    rows.append(PrintItem("Patient poster", "patient-poster.pdf", poster_pages, True, max(0, poster_copies - 1),
+    rows.append(PrintItem("Patient poster", POSTER, poster_pages, max(0, poster_copies - 1),
                           "Waiting room, reception desk and entrance"))
     if letters:
         posted, count = by_post
         post = ("every one by post" if posted and posted >= count else
                 f"{posted} by post, the others by email from the drafts beside them" if posted else
                 "every one by email from the drafts beside them")
-        rows.append(PrintItem(f"Letters to third parties ({letters})", "letters/", letters, True, 0,
+        rows.append(PrintItem(f"Letters to third parties ({letters})", "letters/", letters, 0,
                               f"Practice manager: sign and send each one on its date; {post}"))
     if log_sheets:
-        rows.append(PrintItem(f"Paper log sheets ({log_sheets})", "logs/", log_sheets, True, 0,
+        rows.append(PrintItem(f"Paper log sheets ({log_sheets})", "logs/", log_sheets, 0,
                               "Staff, day by day. Do not print more: every serial must exist once"))
     return rows
 
 
 def paper_total(rows: list[PrintItem]) -> int:
     """The pack once, plus every extra copy."""
-    return sum(row.pages for row in rows if row.file == "cutover-pack.pdf") + sum(row.paper for row in rows)
+    return sum(row.pages for row in rows if row.file == PACK) + sum(row.paper for row in rows)

@@ -87,7 +87,7 @@ def _shown_names(cls: type) -> list[str]:
 class Plain:
     """Converts values to plain data for templates, remembering frozen ones so that each is converted once.
 
-    `today` decides the `late` field of a task (`task.late` in a template)."""
+    `today` decides whether a task is overdue: `task.late` in a template."""
 
     def __init__(self) -> None:
         self._memo: dict[int, tuple[Any, Any]] = {}  # id → (original, kept alive so the id stays its own; record)
@@ -95,7 +95,7 @@ class Plain:
 
     def context(self, values: Mapping[str, Any]) -> dict[str, Any]:
         today = values.get("today")
-        if today != self._today:  # tasks' `late` depends on it
+        if today != self._today:  # whether a task is overdue depends on it
             self._memo.clear()
             self._today = today
         return {str(key): self.value(value, today) for key, value in values.items()}
@@ -131,9 +131,9 @@ class Plain:
             return str(value)
         names = _shown_names(cls)
         fields = {name: self.value(getattr(value, name), today) for name in names}
-        late = getattr(value, "late", None)
-        if isinstance(late, types.MethodType) and today is not None:  # Task.late(today): shown as true/false
-            fields["late"] = bool(late(today))
+        overdue = getattr(value, "overdue", None)
+        if isinstance(overdue, types.MethodType) and today is not None:  # Task.overdue(today): `task.late`
+            fields["late"] = bool(overdue(today))
         return _record_type(cls, tuple(fields))(**fields)
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import holidays as holiday_data
 
 from .config import MIN_REGISTRATION_NOTICE, SWITCH_OFF_DAYS, Config, ThirdParty
-from .dates import uk_date, uk_day, uk_time
+from .dates import WEEKDAYS, uk_date, uk_day, uk_time
+from .names import slug
 
 DAY = dt.timedelta(days=1)
 SUBDIVISIONS = {"england-and-wales": "ENG", "scotland": "SCT", "northern-ireland": "NIR"}
@@ -28,11 +28,17 @@ CHECKLISTS = {
 }
 
 
+# The steps of each third party: its notice, the reminder, the day it acts, and (when it provides an
+# extract) checking it took it.
+NOTIFY, REMIND, SWITCH_OFF, EXTRACT_TAKEN = "notify", "remind", "switch_off", "extract_taken"
+PARTY_STEPS = (NOTIFY, REMIND, SWITCH_OFF, EXTRACT_TAKEN)
+
+
 @dataclass(frozen=True)
 class Task:
     """One thing to do (or one period to know about), with the rule that dated it."""
 
-    key: str  # stable identity, e.g. "planning_meeting" or "notify:eastshire-pathology-service"
+    step: str  # what is done: "planning_meeting", "go_live"…; for a third party one of PARTY_STEPS
     title: str
     date: dt.date
     owner: str
@@ -45,14 +51,19 @@ class Task:
     fixed: bool = False  # tied to a fixed event (FDP, go-live, IDP, training): may fall on a closed day
     reply_by: dt.date | None = None  # for a notice: the reply-by date its letter asks for
     moved_from: dt.date | None = None  # the calendar date, when a deadline moved to a working day
-    party: str | None = None  # the third party's name, for per-party tasks
+    party: ThirdParty | None = None  # the third party it concerns, for the steps of each party
+
+    @property
+    def key(self) -> str:
+        """Stable identity, in calendar UIDs too: "planning_meeting", "notify:eastshire-pathology-service"."""
+        return self.step if self.party is None else f"{self.step}:{slug(self.party.name)}"
 
     @property
     def last(self) -> dt.date:
         return self.end or self.date
 
-    def late(self, today: dt.date) -> bool:
-        """A thing to do is late when its last day has passed on the build date."""
+    def overdue(self, today: dt.date) -> bool:
+        """A thing to do is overdue when its last day has passed on the build date (printed LATE)."""
         return self.action and self.last < today
 
 
@@ -122,12 +133,6 @@ def months_before(day: dt.date, months: int) -> dt.date:
 def _n(count: int, unit: str) -> str:
     """'1 day', '2 days'."""
     return f"{count} {unit}{'' if count == 1 else 's'}"
-
-
-def slug(text: str) -> str:
-    """Lower-case a-z0-9 words joined by hyphens (Tŷ Gwyn → ty-gwyn): safe in file names, UIDs and keys."""
-    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-") or "x"
 
 
 SERVICES = {
@@ -263,11 +268,11 @@ def build_schedule(config: Config) -> list[Task]:
     logoff = logoff_words(config)
     tasks: list[Task] = []
 
-    def add(key: str, title: str, day: dt.date, owner: str, rule: str, short: str, *, deadline: bool = False,
+    def add(step: str, title: str, day: dt.date, owner: str, rule: str, short: str, *, deadline: bool = False,
             **extra: object) -> None:
         """Add a task; a deadline on a weekend or bank holiday moves to the working day before."""
         moved = cal.on_or_before(day) if deadline else day
-        tasks.append(Task(key, title, moved, owner, rule, short, moved_from=day if moved != day else None, **extra))  # type: ignore[arg-type]
+        tasks.append(Task(step, title, moved, owner, rule, short, moved_from=day if moved != day else None, **extra))  # type: ignore[arg-type]
 
     pm, clerks, admin, everyone = "Practice manager", "Prescription clerks", "Reception and admin", "All staff"
     regs = "Registrations"
@@ -432,18 +437,18 @@ def build_schedule(config: Config) -> list[Task]:
         f"go-live + {_n(m.read_only_days, 'day')}", "Read-only ends", action=False, fixed=True)
     add("support_until", f"{m.source_system} supplier support ends", go_live + m.source_support_days * DAY, pm,
         f"go-live + {_n(m.source_support_days, 'day')}", "Support ends", action=False, fixed=True)
-    return sorted(tasks, key=lambda t: (t.date, t.last, _ORDER.get(t.key.split(":")[0], 50), t.key))
+    return sorted(tasks, key=lambda t: (t.date, t.last, _ORDER.get(t.step, 50), t.key))
 
 
 # Tasks on the same day are listed in the order they are done.
-_ORDER = {"extract_request": 0, "extract_request_idp": 0, "planning_meeting": 2, "notify": 5, "remind": 6,
-          "switch_off": 7, "final_data_production": 10, "logoff": 11, "go_live": 20, "links_on": 21}
+_ORDER = {"extract_request": 0, "extract_request_idp": 0, "planning_meeting": 2, NOTIFY: 5, REMIND: 6,
+          SWITCH_OFF: 7, "final_data_production": 10, "logoff": 11, "go_live": 20, "links_on": 21}
 
 
 def _party_tasks(plan: PartyPlan, config: Config) -> list[Task]:
     """Notice, extract, reminder and switch-off (or the day it must act) for one third party."""
     party, m, s = plan.party, config.migration, config.schedule
-    pm, key, name = "Practice manager", slug(party.name), party.name
+    pm, name = "Practice manager", party.name
     off = plan.switch_off
     tasks = []
     if party.kind == "pcse":
@@ -452,11 +457,11 @@ def _party_tasks(plan: PartyPlan, config: Config) -> list[Task]:
         title = f"Send the notice letter to {name}"
     if party.extract:
         title += ", asking for its own extract" + (" at IDP and at FDP" if m.initial_data_production else " on FDP day")
-        tasks.append(Task(f"extract_taken:{key}", f"Confirm {name} has taken its extract, matching the final extract",
-                          m.final_data_production, pm, "FDP day", f"Extract taken: {name}", party=name,
+        tasks.append(Task(EXTRACT_TAKEN, f"Confirm {name} has taken its extract, matching the final extract",
+                          m.final_data_production, pm, "FDP day", f"Extract taken: {name}", party=party,
                           on_calendar=False, fixed=True))
-    tasks.append(Task(f"notify:{key}", f"{title}; reply by {uk_date(plan.reply_by)}", plan.notice, pm, plan.notice_rule,
-                      f"Notice: {name}", party=name, reply_by=plan.reply_by, moved_from=plan.moved_from))
+    tasks.append(Task(NOTIFY, f"{title}; reply by {uk_date(plan.reply_by)}", plan.notice, pm, plan.notice_rule,
+                      f"Notice: {name}", party=party, reply_by=plan.reply_by, moved_from=plan.moved_from))
     action = ACTIONS[party.kind].format(source=m.source_system)
     remind_title, off_title = f"Remind {name}: {action} on {uk_date(off)}", f"{name}: {action} today; check it is done"
     if party.kind in ("nhs111", "out_of_hours"):  # not switched off: asked where messages go, and from when
@@ -464,12 +469,17 @@ def _party_tasks(plan: PartyPlan, config: Config) -> list[Task]:
         ask = f"where its {what} go during the cut-over, and that they go to {m.target_system} from {uk_date(m.go_live)}"
         remind_title = f"Remind {name} to confirm {ask}"
         off_title = f"{name}: check it has confirmed {ask}"
-    tasks.append(Task(f"remind:{key}", remind_title, plan.reminder, pm,
+    tasks.append(Task(REMIND, remind_title, plan.reminder, pm,
                       f"{_n(s.reminder_working_days_before, 'working day')} before {plan.switch_off_rule}",
-                      f"Remind: {name}", party=name))
-    tasks.append(Task(f"switch_off:{key}", off_title, off, pm,
-                      plan.switch_off_rule, f"{ACTION_SHORT.get(party.kind, 'Off')}: {name}", party=name))
+                      f"Remind: {name}", party=party))
+    tasks.append(Task(SWITCH_OFF, off_title, off, pm,
+                      plan.switch_off_rule, f"{ACTION_SHORT.get(party.kind, 'Off')}: {name}", party=party))
     return tasks
+
+
+def party_steps(tasks: list[Task], party: ThirdParty) -> dict[str, Task]:
+    """A third party's tasks by step: NOTIFY, REMIND, SWITCH_OFF and, when it provides an extract, EXTRACT_TAKEN."""
+    return {task.step: task for task in tasks if task.party == party}
 
 
 def grouped(tasks: list[Task], config: Config, groups: dict[str, str]) -> dict[str, list[Task]]:
@@ -493,28 +503,24 @@ def grouped(tasks: list[Task], config: Config, groups: dict[str, str]) -> dict[s
 def key_dates(config: Config, tasks: list[Task]) -> dict[str, dt.date]:
     """Dates by name for templates and guidance: `dates.go_live`, `dates.cut_over_last_day`, …"""
     by_key = {t.key: t for t in tasks}
-    dates = {key: task.date for key, task in by_key.items() if ":" not in key}
+    dates = {task.step: task.date for task in tasks if task.party is None}
     dates["cut_over_last_day"] = by_key["cut_over"].end  # type: ignore[assignment]
     dates["prescribing_from"] = by_key["prescribing_window"].date
     dates["prescribing_until"] = by_key["prescribing_window"].end  # type: ignore[assignment]
     dates["reentry_end"] = by_key["reentry"].end  # type: ignore[assignment]
     dates["data_signoff"] = by_key["data_signoff"].last
     dates["pharmacy_notice"] = dates["prescribing_from"]
-    registration = [t.date for t in tasks if t.key.startswith("notify:") and _kind_of(config, t.party) == "pcse"]
+    registration = [t.date for t in tasks if t.step == NOTIFY and t.party and t.party.kind == "pcse"]
     if registration:
         dates["pcse_form"] = min(registration)
     dates["repeat_dispensing"] = dates["reissue_repeat_dispensing"]  # the name before the re-issue had its own rule
     if "breather_slots" in by_key:
         dates["breather_end"] = by_key["breather_slots"].end  # type: ignore[assignment]
-    bowel = [t.date for t in tasks if t.key.startswith("switch_off:") and _kind_of(config, t.party) == "bowel_screening"]
+    bowel = [t.date for t in tasks if t.step == SWITCH_OFF and t.party and t.party.kind == "bowel_screening"]
     fdp = config.migration.final_data_production
     default_off = Calendar(config.migration.holidays).on_or_before(fdp - SWITCH_OFF_DAYS["bowel_screening"] * DAY)
     dates["bowel_screening_off"] = min(bowel, default=default_off)
     return dates
-
-
-def _kind_of(config: Config, party_name: str | None) -> str | None:
-    return next((p.kind for p in config.third_parties if p.name == party_name), None)
 
 
 @dataclass(frozen=True)
@@ -546,10 +552,10 @@ def warnings(config: Config, tasks: list[Task], today: dt.date) -> list[BuildWar
         found.append(BuildWarning(("third_parties",), "no third parties are listed, so the pack has no letters; "
                                                       "add them under third_parties"))
     found += rule_warnings(config)
-    parties = {party.name: index for index, party in enumerate(config.third_parties)}
     for task in tasks:
-        if task.late(today):
-            key = ("third_parties", parties[task.party]) if task.party in parties else ("migration", "final_data_production")
+        if task.overdue(today):
+            key = (("third_parties", config.third_parties.index(task.party)) if task.party is not None
+                   else ("migration", "final_data_production"))
             found.append(BuildWarning(key, f"LATE: '{task.title}' was due {uk_day(task.last)}, "
                                            f"before the build date {uk_date(today)}"))
     return found
@@ -630,7 +636,7 @@ class CalendarDay:
     labels: tuple[tuple[str, bool], ...]  # (text, is a milestone)
 
 
-_GROUP_WORDS = {"notify": "notices", "remind": "reminders", "switch_off": "switch-offs", "extract_taken": "extracts"}
+_GROUP_WORDS = {NOTIFY: "notices", REMIND: "reminders", SWITCH_OFF: "switch-offs", EXTRACT_TAKEN: "extracts"}
 
 
 def wall_calendar(config: Config, tasks: list[Task]) -> list[list[CalendarDay]]:
@@ -647,13 +653,13 @@ def wall_calendar(config: Config, tasks: list[Task]) -> list[list[CalendarDay]]:
         if task.on_calendar:
             on_day.setdefault(task.date, []).append(task)
             if task.end and task.end != task.date:
-                on_day.setdefault(task.end, []).append(replace(task, key=task.key + ":end", short=f"End of {task.short.lower()}"))
+                on_day.setdefault(task.end, []).append(replace(task, short=f"End of {task.short.lower()}"))
     weeks: list[list[CalendarDay]] = []
     day = start
     while day <= stop:
         if day.weekday() == 0:
             weeks.append([])
-        closed = cal.holiday(day) or ("Saturday" if day.weekday() == 5 else "Sunday" if day.weekday() == 6 else None)
+        closed = cal.holiday(day) or (WEEKDAYS[day.weekday()] if day.weekday() >= 5 else None)
         weeks[-1].append(CalendarDay(day, closed, fdp <= day < go_live, _labels(on_day.get(day, []))))
         day += DAY
     return weeks
@@ -665,9 +671,9 @@ def _labels(tasks: list[Task]) -> tuple[tuple[str, bool], ...]:
     by_kind: dict[str, list[Task]] = {}
     for task in tasks:
         if task.party:
-            by_kind.setdefault(task.key.split(":")[0], []).append(task)
+            by_kind.setdefault(task.step, []).append(task)
         else:
-            labels.append((task.short, task.key in ("final_data_production", "go_live")))
+            labels.append((task.short, task.step in ("final_data_production", "go_live")))
     for kind, group in by_kind.items():
         labels.append((group[0].short if len(group) == 1 else f"{len(group)} {_GROUP_WORDS[kind]}", False))
     return tuple(labels)

@@ -10,9 +10,10 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build import PACK, build
+from .build import build
 from .config import load
-from .errors import ConfigError, PackgenError
+from .errors import ConfigError, PackgenError, one_line, reported
+from .names import PACK
 from .workers import die_with_parent
 
 SUFFIXES = (".yaml", ".yml")
@@ -100,27 +101,17 @@ class Outcome:
         return f"{len(self.problems)} problems in the config"
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 def build_one(config: str, output: str, today: dt.date, force: bool = False, roots: tuple[Path, ...] = ()) -> Outcome:
     """Load and build one practice; every failure becomes part of the outcome, never an exception."""
     try:
         practice = load(config, roots)
         result = build(practice, Path(output), today, force, jobs=1)  # the wave's processes are the parallelism
-    except ConfigError as exc:
-        return Outcome(config, problems=tuple(_one_line(p) for p in exc.problems), exit_code=exc.exit_code)
-    except PackgenError as exc:
-        return Outcome(config, problems=(_one_line(exc.format_message()),), exit_code=exc.exit_code)
-    except OSError as exc:
-        return Outcome(config, problems=(_one_line(f"cannot write the pack: {exc}"),), exit_code=1)
-    except MemoryError:
-        return Outcome(config, problems=("ran out of memory while building",), exit_code=1)
-    except Exception as exc:  # noqa: BLE001 - one practice's bug must not stop the wave
-        return Outcome(config, problems=(_one_line(f"unexpected error: {type(exc).__name__}: {exc}"),), exit_code=1)
+    except Exception as exc:  # noqa: BLE001 - one practice's failure, even a fault of packgen's, must not stop the wave
+        error = reported(exc, config, "building", Path(output)) or PackgenError(
+            f"unexpected error: {type(exc).__name__}: {exc}")
+        return Outcome(config, problems=tuple(error.lines()), exit_code=error.exit_code)
     return Outcome(config, folder=str(result.folder), pages=result.files.get(PACK),
-                   warnings=tuple(_one_line(f"{practice.where(w.key)}: {w.message}") for w in result.warnings))
+                   warnings=tuple(one_line(f"{practice.where(w.key)}: {w.message}") for w in result.warnings))
 
 
 def build_many(configs: list[Path], output: Path, today: dt.date, jobs: int, force: bool = False,
@@ -139,7 +130,7 @@ def build_many(configs: list[Path], output: Path, today: dt.date, jobs: int, for
             try:
                 yield future.result()
             except Exception as exc:  # noqa: BLE001 - a worker that died (out of memory, killed)
-                reason = _one_line(f"the build process stopped: {type(exc).__name__}: {exc}")
+                reason = one_line(f"the build process stopped: {type(exc).__name__}: {exc}")
                 yield Outcome(str(futures[future]), problems=(reason,), exit_code=1)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

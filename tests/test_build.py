@@ -193,13 +193,13 @@ def test_late_deadlines_are_warned_and_marked(tmp_path):
 
 
 def test_publish_swaps_the_folder_whole_or_not_at_all(tmp_path, monkeypatch):
-    import packgen.build
-    from packgen.build import publish
+    import packgen.publish
+    from packgen.publish import publish
 
     folder = tmp_path / "out" / "b12345-hillside"
     publish(folder, {"cutover-pack.pdf": b"old pack", "letters/01-a.pdf": b"old letter"})
     calls = []
-    real = packgen.build.write_new
+    real = packgen.publish.write_new
 
     def failing(path, data):
         calls.append(path)
@@ -207,7 +207,7 @@ def test_publish_swaps_the_folder_whole_or_not_at_all(tmp_path, monkeypatch):
             raise OSError(28, "No space left on device")
         return real(path, data)
 
-    monkeypatch.setattr(packgen.build, "write_new", failing)
+    monkeypatch.setattr(packgen.publish, "write_new", failing)
     with pytest.raises(OSError):
         publish(folder, {"cutover-pack.pdf": b"new pack", "letters/01-b.pdf": b"new letter"})
     monkeypatch.undo()

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from packgen.build import content_folders, context
+from packgen.pack import content_folders, context
 from packgen.config import json_schema, load
 from packgen.content import load_sections, markdown_env
 
@@ -74,7 +74,7 @@ def test_every_row_says_where_or_why_not():
 def guidance_sections(pack: Any) -> dict[str, list[str]]:
     """Each guidance section's printed lines (running heads and footers removed), by its title."""
     pc = load(EXAMPLE)
-    sections = load_sections("guidance", content_folders(pc), context(pc, BUILD_DATE), markdown_env(pc.trust))
+    sections = load_sections("guidance", content_folders(pc), context(pc, BUILD_DATE).values(), markdown_env(pc.trust))
     titles = [section.title for section in sections]
     heads = {f"{pc.config.practice.name} {title}" for title in titles + ["Guidance for the cut-over"]}
     body = []

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from packgen.config import ThirdParty, load
-from packgen.drafts import draft, words
+from packgen.drafts import draft
 from packgen.letters import Letter
-from packgen.schedule import slug
+from packgen.names import slug
 
 from .conftest import EXAMPLE, MINIMAL, errors_of, flat, write
 
@@ -110,6 +110,3 @@ def test_a_hostile_address_that_got_past_the_config_gets_no_draft():
                                        provides_extract=None)
     assert draft(config, _letter(party, "Subject"), b"%PDF") is None
 
-
-def test_dates_in_words():
-    assert words(dt.date(2027, 3, 4)) == "Thursday 4 March 2027"

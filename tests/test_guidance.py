@@ -12,7 +12,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from packgen.build import content_folders, context
+from packgen.pack import content_folders, context
 from packgen.config import KINDS, load
 from packgen.content import load_sections, markdown_env
 from packgen.dates import uk_day
@@ -29,7 +29,7 @@ def guidance_text(yaml_text: str) -> str:
         path = Path(folder) / "practice.yaml"
         path.write_text(yaml_text, encoding="utf-8")
         pc = load(path)
-        sections = load_sections("guidance", content_folders(pc), context(pc, BUILD_DATE), markdown_env(pc.trust))
+        sections = load_sections("guidance", content_folders(pc), context(pc, BUILD_DATE).values(), markdown_env(pc.trust))
     text = "\n".join(f"{section.title}\n{section.html}" for section in sections)
     return html.unescape(re.sub(r"<[^>]+>", " ", text))
 

@@ -7,10 +7,11 @@ import re
 
 import pytest
 
-from packgen.build import prepare
+from packgen.pack import prepare
 from packgen.config import KINDS, load
 from packgen.dates import uk_day
-from packgen.schedule import Calendar, slug
+from packgen.names import slug
+from packgen.schedule import Calendar
 
 from .conftest import BUILD_DATE, EXAMPLE, MINIMAL, ROOT, write
 
@@ -32,7 +33,7 @@ def every_kind(tmp_path_factory):
 
 
 def letters_of(ctx, kind: str, which: str):
-    return [letter for letter in ctx["letters"] if letter.party.kind == kind and letter.kind == which]
+    return [letter for letter in ctx.letters if letter.party.kind == kind and letter.kind == which]
 
 
 @pytest.mark.parametrize("kind", LETTER_KINDS)
@@ -57,15 +58,15 @@ def test_each_letter_asks_one_thing_from_one_date_with_one_reply_by(every_kind, 
 
 def test_eps_gets_no_letter_and_one_warning(every_kind):
     pc, ctx = every_kind
-    assert not [letter for letter in ctx["letters"] if letter.party.kind == "eps"]
-    assert not [row for row in ctx["tracking"] if row.party.kind == "eps"]
-    found = [w.message for w in ctx["warnings"] if "eps" in w.message.lower()]
+    assert not [letter for letter in ctx.letters if letter.party.kind == "eps"]
+    assert not [row for row in ctx.tracking if row.party.kind == "eps"]
+    found = [w.message for w in ctx.warnings if "eps" in w.message.lower()]
     assert len(found) == 1 and "pharmacy" in found[0] and "repeat-dispensing" in found[0]
 
 
 def test_every_notice_names_the_date_its_tracking_row_and_reminder_give(every_kind):
     pc, ctx = every_kind
-    tasks = ctx["task_by_key"]
+    tasks = ctx.task_by_key
     for letter in letters_of(ctx, "pathology", "notice") + letters_of(ctx, "subsidiary_supplier", "notice") + \
             letters_of(ctx, "bowel_screening", "notice") + letters_of(ctx, "sms_provider", "notice") + \
             letters_of(ctx, "online_services", "notice") + letters_of(ctx, "other", "notice") + \
@@ -89,7 +90,7 @@ def test_111_and_out_of_hours_are_asked_where_messages_go_not_to_switch_off(ever
 
 def test_pharmacy_is_told_on_the_windows_first_day_what_the_window_means(every_kind):
     pc, ctx = every_kind
-    dates = ctx["dates"]
+    dates = ctx.dates
     (letter,) = letters_of(ctx, "pharmacy", "notice")
     assert letter.date == dates["prescribing_from"] == dates["pharmacy_notice"]
     text = text_of(letter.body + letter.subject)
@@ -101,7 +102,7 @@ def test_pharmacy_is_told_on_the_windows_first_day_what_the_window_means(every_k
 
 def test_registration_letter_gives_the_one_pause_date_and_the_mesh_mailbox(every_kind):
     pc, ctx = every_kind
-    dates = ctx["dates"]
+    dates = ctx.dates
     (letter,) = letters_of(ctx, "pcse", "notice")
     text = text_of(letter.body)
     assert letter.switch_off == dates["links_off"] and letter.date == dates["pcse_form"]
@@ -109,7 +110,7 @@ def test_registration_letter_gives_the_one_pause_date_and_the_mesh_mailbox(every
     assert f"Pause from: {DAY(dates['links_off'])}" in text and f"Resume on: {DAY(dates['go_live'])}" in text
     assert "MESH mailbox" in text and "FP69" in text and "no GP Links transactions" in text
     pause_days = set(re.findall(r"pause (?:from|on) ([A-Z][a-z]+day (?:\d{1,2} [A-Z][a-z]+ \d{4}|\d\d/\d\d/\d{4}))", " ".join(
-        text_of(x.body) for x in ctx["letters"]) + " ".join(t.title for t in ctx["tasks"])))
+        text_of(x.body) for x in ctx.letters) + " ".join(t.title for t in ctx.tasks)))
     assert pause_days <= {DAY(dates["links_off"]), dates["links_off"].strftime("%d/%m/%Y")}, pause_days
 
 
@@ -123,10 +124,10 @@ def test_the_registration_form_note_is_printed_in_england(example_build):
 def wales_text() -> tuple[str, str]:
     pc = load(ROOT / "practices" / "wales-example.yaml")
     ctx = prepare(pc, BUILD_DATE)
-    parts = [letter.subject + " " + letter.body for letter in ctx["letters"]]
-    parts += [role.wording.html for role in ctx["roles"]] + [ctx["poster"].html, ctx["patient_notice"]]
-    parts += [section.html for section in ctx["guidance"]] + [t.title for t in ctx["tasks"]]
-    parts += [w.message for w in ctx["warnings"]] + [row.kind_name for row in ctx["tracking"]]
+    parts = [letter.subject + " " + letter.body for letter in ctx.letters]
+    parts += [role.wording.html for role in ctx.roles] + [ctx.poster.html, ctx.patient_notice]
+    parts += [section.html for section in ctx.guidance] + [t.title for t in ctx.tasks]
+    parts += [w.message for w in ctx.warnings] + [row.kind_name for row in ctx.tracking]
     return text_of(" ".join(parts)), " ".join(p.name for p in pc.config.third_parties)
 
 
@@ -149,10 +150,10 @@ def test_nation_comes_from_the_ods_code_unless_set(tmp_path):
 
 def test_log_off_is_where_paper_starts_on_the_role_cards(every_kind):
     pc, ctx = every_kind
-    for role in ctx["roles"]:
+    for role in ctx.roles:
         if role.key in ("reception", "clinicians", "prescriptions", "scanning"):
             assert "log-off" in text_of(role.wording.html), role.key
     example = prepare(load(EXAMPLE), BUILD_DATE)
-    assert example["logoff"] == "6.30pm"
-    reception = text_of(next(r for r in example["roles"] if r.key == "reception").wording.html)
+    assert example.logoff == "6.30pm"
+    reception = text_of(next(r for r in example.roles if r.key == "reception").wording.html)
     assert "as normal until log-off at 6.30pm" in reception

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from packgen.build import build, practice_slug, recover
+from packgen.build import build, practice_slug
+from packgen.publish import recover
 from packgen.cache import Cache, Laid
 from packgen.cli import main
 from packgen.config import load

@@ -12,7 +12,8 @@ from packgen.config import KINDS, Config
 from packgen.dates import uk_date
 from packgen.letters import reply_by, resume_reply_by
 from packgen.logs import log_specs, sheets
-from packgen.schedule import Calendar, build_schedule, key_dates, logoff_words, slug, warnings
+from packgen.names import slug
+from packgen.schedule import Calendar, build_schedule, key_dates, logoff_words, warnings
 
 D = dt.date
 DAY = dt.timedelta(days=1)
@@ -104,7 +105,7 @@ def test_no_task_on_a_closed_day_unless_it_is_a_fixed_event(config):
 def test_eps_is_not_switched_off(config):
     tasks, by_key, dates, cal = plan_of(config)
     eps = [slug(p.name) for p in config.third_parties if p.kind == "eps"]
-    assert not [t for t in tasks if t.party and slug(t.party) in eps]
+    assert not [t for t in tasks if t.party and slug(t.party.name) in eps]
     assert not [t for t in tasks if re.search(r"(stop|switch off|switches off)[^;]*\bEPS\b", t.title)]
     found = [w for w in warnings(config, tasks, EARLY) if "kind eps" in w.message]
     assert len(found) == (1 if eps else 0)

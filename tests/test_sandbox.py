@@ -11,11 +11,11 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from packgen.build import prepare
+from packgen.pack import prepare
 from packgen.cli import main
 from packgen.config import load
 from packgen.content import markdown_env, render_markdown
-from packgen.documents import documents, html, page_numbers_html, set_late_values
+from packgen.documents import documents, html, page_numbers_html, pagination
 from packgen.errors import ContentError
 from packgen.render import render_template, template_env
 from packgen.sandbox import Plain, Sandbox, is_plain
@@ -42,16 +42,16 @@ def contexts_seen(monkeypatch, config: Path) -> list[dict]:
     ctx = prepare(pc, BUILD_DATE)
     env = template_env(pc.config.templates, pc.trust)
     docs = documents(ctx)
-    set_late_values(ctx, docs, None, None)
+    provisional = pagination(ctx, docs, None, None)
     for doc in docs:
-        html(env, ctx, doc)
-    anchors = [doc.key for doc in docs] + [s.anchor for s in ctx["guidance"]] + [s.anchor for s in ctx["sheets"]]
-    anchors += [f"checklist-{name}" for name in ctx["checklist_titles"]]
-    set_late_values(ctx, docs, {doc.key: 2 for doc in docs}, {anchor: 3 for anchor in anchors})
+        html(env, ctx, provisional, doc)
+    anchors = [doc.key for doc in docs] + [s.anchor for s in ctx.guidance] + [s.anchor for s in ctx.sheets]
+    anchors += [f"checklist-{name}" for name in ctx.checklist_titles]
+    numbers = pagination(ctx, docs, {doc.key: 2 for doc in docs}, {anchor: 3 for anchor in anchors})
     for doc in docs:
-        if doc.late:
-            html(env, ctx, doc)
-    page_numbers_html(env, ctx, ["", "landscape"])
+        if doc.second_pass:
+            html(env, ctx, numbers, doc)
+    page_numbers_html(env, ctx, numbers, ["", "landscape"])
     return seen
 
 
@@ -114,7 +114,7 @@ ATTACKS = [
 @pytest.fixture(scope="module")
 def example_context():
     pc = load(EXAMPLE)
-    return pc, prepare(pc, BUILD_DATE)
+    return pc, prepare(pc, BUILD_DATE).values()
 
 
 @pytest.mark.parametrize("attack", ATTACKS)

@@ -183,9 +183,9 @@ def test_past_deadlines_are_late_but_dates_to_know_are_not():
     cfg = config(D(2027, 3, 4), D(2027, 3, 9))
     tasks = by_key(cfg)
     today = D(2027, 3, 5)
-    assert tasks["links_off"].late(today)
-    assert not tasks["final_data_production"].late(today)  # a date to know, not a thing to do
-    assert not tasks["reentry"].late(today)
+    assert tasks["links_off"].overdue(today)
+    assert not tasks["final_data_production"].overdue(today)  # a date to know, not a thing to do
+    assert not tasks["reentry"].overdue(today)
     found = [w.message for w in warnings(cfg, list(tasks.values()), today)]
     assert "LATE: 'Hold the cut-over planning meeting: agree how each activity runs and how it is re-entered' was due " \
            "Thursday 4 February 2027, before the build date 05/03/2027" in found
