@@ -221,8 +221,8 @@ def test_the_guidance_reads_in_the_order_it_is_written(example_build):
     """Every section's heading, subheadings and the first words of its paragraphs and list items, in
     the order of the Markdown files, on whatever pages and in whichever file the guidance is."""
     files = sorted((CONTENT / "guidance").glob("*.md"))
-    path, page = page_with(example_build.folder, title_of(files[0]), title_of(files[1]))
     expected = [part for md in files for part in source_order(md)]
+    path, page = page_with(example_build.folder, *source_order(files[0])[:3])  # not the contents
     assert len(expected) > 10 * len(files)
     assert in_order(squashed(from_page(path, page)), [squashed(part) for part in expected]) == []
 
@@ -299,7 +299,8 @@ def test_the_scanning_checklist_reads_each_item_then_where_it_comes_from(example
 
 def test_a_batch_cover_sheet_reads_title_day_instruction_then_sources(example_build, config):
     day = open_days(config)[0]
-    path, page = page_with(example_build.folder, "Scanning batch cover sheet", uk_day(day))
+    path, page = page_with(example_build.folder, "Scanning batch cover sheet", uk_day(day), "Number of items",
+                           "Total items in this batch")
     assert drawn(path, page, ["Scanning batch cover sheet", uk_day(day), config.practice.name, "Source",
                               "Number of items", "Scanned by", "Date scanned", "Checked by",
                               "Out-of-hours reports", "NHS 111 messages", "Total items in this batch"]) == []
