@@ -14,8 +14,8 @@ from packgen.build import build
 from packgen.columns import LOGS
 from packgen.config import load
 from packgen.errors import ConfigError
-from packgen.overview import wave_rows, waves, write_overview
-from packgen.wave import Outcome
+from packgen.overview import overview, wave_rows, waves, write_overview
+from packgen.wave import Outcome, build_one
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "practices" / "riverside.yaml"
@@ -67,6 +67,19 @@ def example_wave(tmp_path_factory):
     out = tmp_path_factory.mktemp("wave")
     written = write_overview(name, rows, out, BUILD_DATE)
     return name, rows, out, written
+
+
+@pytest.fixture(scope="session")
+def wave_build(tmp_path_factory) -> Path:
+    """The example wave built for real, as `packgen build practices/wave-eastshire-2027` builds it: every
+    practice, then the overview. The output folder. Slow (a full pack per practice): only for tests
+    that need the files themselves."""
+    (name, configs), = waves([WAVE])
+    out = tmp_path_factory.mktemp("wave-build")
+    outcomes = {str(config): build_one(str(config), str(out), BUILD_DATE) for config in configs}
+    assert all(outcome.exit_code == 0 for outcome in outcomes.values()), outcomes
+    overview(name, configs, outcomes, out, BUILD_DATE)
+    return out
 
 
 @pytest.fixture(scope="session")

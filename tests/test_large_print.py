@@ -12,7 +12,7 @@ from packgen.roles import ROLES
 
 from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, errors_of, flat, read_pdf, write
 from .test_accessibility import findings
-from .test_reading_order import reading
+from .test_reading_order import in_order, reading
 
 
 def test_a_large_print_card_is_written_beside_the_normal_one_and_counted_in_the_print_list(tmp_path):
@@ -26,11 +26,18 @@ def test_a_large_print_card_is_written_beside_the_normal_one_and_counted_in_the_
     with pdfplumber.open(large) as pdf:
         sizes = [round(char["size"], 1) for page in pdf.pages for char in page.chars if char["text"].strip()]
     assert sizes and min(sizes) >= 16
+    # each page's foot names the card and the page, in large print too
+    pages = len(card.pages)
+    feet = [f"{ROLES['reception'][0]}, large print Page {n} of {pages}" for n in range(1, pages + 1)]
+    text = reading(large)
+    assert in_order(text, feet) == []
     # the same words in the same reading order (pdftotext joins "log-" and "off" at the end of a line)
-    words = [flat(reading(path).replace("•", "").replace(", large print", "").replace("-", ""))
-             for path in (large, normal.path)]
+    for foot in feet:
+        text = text.replace(foot, "")
+    words = [flat(text.replace("•", "").replace(", large print", "").replace("-", "")),
+             flat(reading(normal.path).replace("•", "").replace("-", ""))]
     assert words[0] == words[1]
-    assert len(card.pages) > len(normal.pages)
+    assert pages > len(normal.pages)
     # not in the pack, so every copy is printed from its file
     pack = read_pdf(result.folder / "cutover-pack.pdf")
     assert "large print" not in pack.text.replace("Large-print role card", "")
