@@ -38,7 +38,8 @@ from .logs import DIGIT_BOXES, ROWS_PER_SHEET, log_specs, open_days, sheets
 from .manifest import MANIFEST, build_inputs, inputs_key, manifest, unchanged
 from .reconcile.qr import sheet_marks
 from .render import PACKAGE, default_dir, template_env
-from .roles import build_roles
+from .roles import build_roles, owners
+from .sms import patient_notice
 from .schedule import (CHECKLISTS, PHASES, BuildWarning, build_schedule, grouped, key_dates, logoff_words, services, slug,
                        wall_calendar, warnings)
 from .workers import lay_out_within, start_layout_worker
@@ -109,6 +110,7 @@ def context(pc: PracticeConfig, today: dt.date) -> dict[str, Any]:
         "dates": key_dates(c, tasks),
         "logoff": logoff_words(c),
         "services": services(c),
+        "owners": owners(c),
         "training": list(c.migration.training),
         "schedule": c.schedule,
         "cut_over_days": (c.migration.go_live - c.migration.final_data_production).days,
@@ -145,7 +147,7 @@ def prepare(pc: PracticeConfig, today: dt.date) -> dict[str, Any]:
     notice = find("", folders).get("patient-notice")
     if notice is None:
         raise ContentError("no patient-notice.md in the content folders; add it to the practice's content folder")
-    ctx["patient_notice"] = render_text(notice, ctx, pc.trust)
+    ctx["patient_notice"] = patient_notice(render_text(notice, ctx, pc.trust), pc)
     ctx["notice_paragraphs"] = notice_paragraphs(ctx["patient_notice"])
     return ctx
 
