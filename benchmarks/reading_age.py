@@ -81,7 +81,7 @@ def main() -> None:
         folder = build(load(EXAMPLE), out, BUILD_DATE).folder
     lines = [SECTION, "",
              f"`benchmarks/reading_age.py` (textstat {version('textstat')}, Flesch-Kincaid grade; reading age = "
-             "grade + 5), on the example built for {BUILD_DATE:%d %B %Y}. "
+             f"grade + 5), on the example built for {BUILD_DATE.day} {BUILD_DATE:%B %Y}. "
              f"Targets: patient material grade ≤ {PATIENT_GRADE} (reading age ≤ {PATIENT_GRADE + 5}); role cards "
              f"reading age ≤ {CARD_AGE}.", "",
              "| Text | Words | Grade | Reading age | Target |", "|---|---|---|---|---|"]
