@@ -89,7 +89,7 @@ def test_footer_counts_pages_and_bookmarks_list_sections(example_pack):
     pages = example_pack.pages
     letters = [text for text in pages if "Yours sincerely" in text]
     sheets = [text for text in pages if re.search(r"Sheet \d+ of \d+ for that day", text)]
-    handouts = [text for text in pages if text.startswith("Cut-over role card") or "We are changing our computer system" in text]
+    handouts = [text for text in pages if text.startswith("Cut-over role card") or "We are changing our computer" in text]
     # 9 parties, two letters each; FDP day's 7 sheets (one a log, from log-off), then 11 a day for two days
     assert len(letters) == 18 and len(sheets) == 7 + 2 * 11 and len(handouts) == 7
     for number, text in enumerate(pages, start=1):
