@@ -47,7 +47,7 @@ COLUMNS = {c.key: c for c in [
     _c("with", "With (clinician)", "text", 26),
     _c("booked_by", "Booked by", "text", 20),
     _c("name", "Name"),
-    _c("contact", "Phone or e-mail"),
+    _c("contact", "Phone or email"),
     _c("come_back_on", "Come back on", "date", 35),
 ]}
 

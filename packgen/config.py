@@ -85,9 +85,9 @@ EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]
 
 
 def _email(value: str) -> str:
-    """An address goes into e-mail headers as it is: refuse anything but one plain address."""
+    """An address goes into email headers as it is: refuse anything but one plain address."""
     if not EMAIL.fullmatch(value):
-        raise _problem(f"must be one e-mail address, like name@nhs.net (got {_shown(value)})")
+        raise _problem(f"must be one email address, like name@nhs.net (got {_shown(value)})")
     return value
 
 
@@ -109,11 +109,15 @@ class Strict(BaseModel):
 
 class Practice(Strict):
     name: Text = Field(description="The practice's name as it appears on letters.")
+    sms_name: Text | None = Field(None, description=(
+        "The name as the text message to patients gives it (one SMS: at most 160 GSM characters); default name."))
     ods_code: str = Field(description="ODS code: one letter and five digits, e.g. A81001.")
     address: list[Text] = Field(min_length=1, max_length=8, description="Postal address, one line per item.")
     phone: Text | None = None
     email: Email | None = None
     logo: Path | None = Field(None, description="Logo image (PNG, JPEG or SVG), relative to the config file.")
+    sheets_kept: Text = Field("in the cut-over tray at the reception desk", description=(
+        "Where the blank log sheets are kept, as the role cards say it: 'Blank sheets are kept ...'."))
     open_days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS[:5]), min_length=1, max_length=7,
                                      description="Days the practice is open; log sheets are printed for these.")
     nation: Literal["england", "wales"] = Field("england", description=(
@@ -275,6 +279,8 @@ class Schedule(Strict):
 
     planning_meeting_days_before: Days = Field(28, description="Cut-over planning meeting, days before FDP.")
     patient_notice_days_before: Days = Field(14, description="Patient poster up and website notice out, days before FDP.")
+    repeat_order_working_days_before: Annotated[int, Field(ge=1, le=60)] = Field(
+        5, description="Patients are asked to order repeat medicines by this many working days before FDP.")
     extract_request_days_before: Days = Field(35, description="Request data extracts, days before FDP (and before IDP).")
     reminder_working_days_before: Annotated[int, Field(ge=1, le=20)] = Field(
         2, description="Remind each third party, working days before its switch-off (and again on the day).")

@@ -16,7 +16,7 @@ import jinja2
 import markdown
 import nh3
 
-from .dates import month_name, short_day, uk_date, uk_day
+from .dates import long_date, month_name, short_day, uk_date, uk_day
 from .errors import ContentError
 from .limits import MAX_MARKDOWN, BoundedSandbox, working_on
 from .sandbox import Sandbox
@@ -54,9 +54,10 @@ def markdown_env(trust: Trust) -> MarkdownEnv:
 
 def add_filters(env: jinja2.Environment) -> None:
     """Date filters shared by Markdown and templates: `date` → 04/03/2027, `day` → Thursday 4 March 2027,
-    `shortday` → Thu 04/03/2027."""
+    `fulldate` → 4 March 2027, `shortday` → Thu 04/03/2027."""
     env.filters["date"] = uk_date
     env.filters["day"] = uk_day
+    env.filters["fulldate"] = long_date
     env.filters["shortday"] = short_day
     env.filters["month"] = month_name
     if isinstance(env, BoundedSandbox):

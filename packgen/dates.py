@@ -20,6 +20,11 @@ def uk_day(day: dt.date) -> str:
     return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
+def long_date(day: dt.date) -> str:
+    """4 March 2027: a date line (a letter's), where the weekday adds nothing."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
 def short_day(day: dt.date) -> str:
     """Thu 04/03/2027: for narrow table columns."""
     return f"{WEEKDAYS[day.weekday()][:3]} {uk_date(day)}"

@@ -1,4 +1,4 @@
-""".eml drafts beside the letters: each letter as an unsent e-mail to its party, with the PDF attached."""
+""".eml drafts beside the letters: each letter as an unsent email to its party, with the PDF attached."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from .letters import Letter
 
 
 def is_address(value: str | None) -> bool:
-    """Whether `value` is one plain e-mail address, safe to put in a header as it is."""
+    """Whether `value` is one plain email address, safe to put in a header as it is."""
     return value is not None and len(value) <= 254 and EMAIL.fullmatch(value) is not None
 
 
 def by_email(party: ThirdParty) -> bool:
-    """Whether the party's letters get an e-mail draft; the others go by post."""
+    """Whether the party's letters get an email draft; the others go by post."""
     return is_address(party.email)
 
 

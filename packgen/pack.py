@@ -23,8 +23,9 @@ from .letters import Letter, Tracking, build_letters, tracking
 from .letters import wording_files as letter_files
 from .logs import DIGIT_BOXES, ROWS_PER_SHEET, LogSpec, Sheet, log_specs, open_days, sheets
 from .reconcile.qr import sheet_marks
+from .sms import patient_notice as with_text_message
 from .render import default_dir
-from .roles import Role, build_roles
+from .roles import Role, build_roles, owners
 from .roles import wording_files as role_files
 from .schedule import (CHECKLISTS, PHASES, BuildWarning, CalendarDay, Task, build_schedule, grouped, key_dates,
                        logoff_words, services, wall_calendar, warnings)
@@ -49,6 +50,7 @@ class Facts:
     dates: Mapping[str, dt.date]  # `dates.go_live`, …: the README lists them
     logoff: str  # "6.30pm", or "close of business"
     services: Mapping[str, str]  # the national services of the practice's nation
+    owners: Mapping[str, str]  # the one named owner of the tracking database and of the generic mailbox
     training: tuple[dt.date, ...]
     cut_over_days: int
     log_specs: tuple[LogSpec, ...]
@@ -99,7 +101,7 @@ def context(pc: PracticeConfig, today: dt.date) -> Facts:
         schedule=c.schedule, tasks=tuple(tasks), task_by_key={task.key: task for task in tasks}, phases=PHASES,
         timeline=grouped(tasks, c, PHASES), checklists=grouped(tasks, c, CHECKLISTS), checklist_titles=CHECKLISTS,
         weeks=tuple(wall_calendar(c, tasks)), dates=key_dates(c, tasks), logoff=logoff_words(c),
-        services=services(c), training=tuple(c.migration.training),
+        services=services(c), owners=owners(c), training=tuple(c.migration.training),
         cut_over_days=(c.migration.go_live - c.migration.final_data_production).days,
         log_specs=tuple(specs), sheets=tuple(printed), open_days=tuple(days), reentry=tuple(REENTRY),
         rows_per_sheet=ROWS_PER_SHEET, digit_boxes=DIGIT_BOXES,
@@ -130,7 +132,7 @@ def prepare(pc: PracticeConfig, today: dt.date) -> Pack:
     notice = find("", folders).get("patient-notice")
     if notice is None:
         raise ContentError("no patient-notice.md in the content folders; add it to the practice's content folder")
-    patient_notice = render_text(notice, shown, pc.trust)
+    patient_notice = with_text_message(render_text(notice, shown, pc.trust), pc)
     return Pack(**{f.name: getattr(facts, f.name) for f in fields(facts)},
                 guidance=tuple(guidance), letters=tuple(letters), tracking=tuple(tracking(pc.config, list(facts.tasks))),
                 roles=tuple(roles), poster=poster, patient_notice=patient_notice,

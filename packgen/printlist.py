@@ -29,7 +29,7 @@ def print_list(pack_pages: int, role_rows: list[tuple[str, str, int, int, str]],
                large_rows: Sequence[tuple[str, str, int, int, str]] = ()) -> list[PrintItem]:
     """Rows in handing-out order. `role_rows` holds (title, file, pages, copies wanted, for whom), and
     `large_rows` the same for large-print cards, which are not in the pack: every copy is extra;
-    `by_post` holds how many letters go by post (their party has no e-mail address), and of how many."""
+    `by_post` holds how many letters go by post (their party has no email address), and of how many."""
     rows = [PrintItem("Cut-over pack: one copy of everything below", PACK, pack_pages, 0,
                       "Practice manager: the master copy; take each part out of it to hand over")]
     for title, file, pages, copies, for_whom in role_rows:

@@ -24,6 +24,19 @@ ROLES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
+def owners(config: Config) -> dict[str, str]:
+    """The one named owner of the tracking database and of the generic mailbox, the same on every page:
+    the project manager (else the practice manager), and the first named scanning and correspondence
+    staff member (else the practice manager)."""
+    pm, manager = config.contacts.project_manager, config.contacts.practice_manager
+    scanning = config.roles.scanning
+    return {
+        "tracking_database": f"{pm.name} (project manager)" if pm else f"{manager.name} (practice manager)",
+        "generic_mailbox": (f"{scanning.staff[0]} (scanning and correspondence)" if scanning.print and scanning.staff
+                            else f"{manager.name} (practice manager)"),
+    }
+
+
 @dataclass(frozen=True)
 class Role:
     """One role card, ready to lay out."""

@@ -10,7 +10,7 @@ from functools import lru_cache
 import holidays as holiday_data
 
 from .config import MIN_REGISTRATION_NOTICE, SWITCH_OFF_DAYS, Config, ThirdParty
-from .dates import WEEKDAYS, uk_date, uk_day, uk_time
+from .dates import WEEKDAYS, uk_day, uk_time
 from .names import slug
 
 DAY = dt.timedelta(days=1)
@@ -137,9 +137,11 @@ def _n(count: int, unit: str) -> str:
 
 SERVICES = {
     "england": {"registration": "Primary Care Support England (PCSE)", "registration_short": "PCSE",
-                "bowel_screening": "the NHS Bowel Cancer Screening Programme hub", "nhs111": "NHS 111", "fp10": "FP10"},
+                "bowel_screening": "the NHS Bowel Cancer Screening Programme hub", "nhs111": "NHS 111", "fp10": "FP10",
+                "nhs_app": "NHS App"},
     "wales": {"registration": "NHS Wales Shared Services Partnership (NWSSP)", "registration_short": "NWSSP",
-              "bowel_screening": "Bowel Screening Wales", "nhs111": "NHS 111 Wales", "fp10": "WP10"},
+              "bowel_screening": "Bowel Screening Wales", "nhs111": "NHS 111 Wales", "fp10": "WP10",
+              "nhs_app": "NHS Wales App"},
 }
 MIN_REPLY_WORKING_DAYS = 3  # every letter leaves its reader at least this many working days to reply
 REPLY_WORKING_DAYS = 5  # the reply-by asked for, when the switch-off leaves room for it
@@ -156,8 +158,12 @@ ACTION_SHORT = {"nhs111": "Routing", "out_of_hours": "Routing", "pharmacy": "RD 
 
 
 def services(config: Config) -> dict[str, str]:
-    """The national services the pack names, for the practice's nation."""
-    return SERVICES[config.practice.nation]
+    """The national services the pack names, for the practice's nation, and `online`: the online services
+    patients use, as they know them ("the NHS App and PatientAccess Online")."""
+    found = SERVICES[config.practice.nation]
+    names = [f"the {found['nhs_app']}"] + [p.name for p in config.third_parties if p.kind == "online_services"]
+    online = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return {**found, "online": online}
 
 
 def logoff_words(config: Config) -> str:
@@ -253,9 +259,9 @@ def registration_form_title(config: Config, pause: dt.date) -> str:
     m, svc = config.migration, services(config)
     if config.practice.nation == "england":
         return (f"Send {svc['registration_short']}'s online form for a clinical system migration: registration links "
-                f"pause from {uk_date(pause)} until go-live on {uk_date(m.go_live)}; give {m.target_system}'s MESH mailbox")
-    return (f"Tell {svc['registration_short']} that registration links pause from {uk_date(pause)} until go-live on "
-            f"{uk_date(m.go_live)}, and give {m.target_system}'s MESH mailbox")
+                f"pause from {uk_day(pause)} until go-live on {uk_day(m.go_live)}; give {m.target_system}'s MESH mailbox")
+    return (f"Tell {svc['registration_short']} that registration links pause from {uk_day(pause)} until go-live on "
+            f"{uk_day(m.go_live)}, and give {m.target_system}'s MESH mailbox")
 
 
 def build_schedule(config: Config) -> list[Task]:
@@ -325,7 +331,7 @@ def build_schedule(config: Config) -> list[Task]:
     if base.prescribing_from < base.prescribing_window_start:
         window_rule = (f"opened early, {_n(_min_notice(config), 'working day')} before repeat dispensing is cancelled; "
                        f"ends {_n(s.prescribing_days_after, 'day')} after go-live")
-    add("prescribing_window", f"Two prescriptions, or paper {svc['fp10']} forms instead of EPS repeats (if the practice chooses)",
+    add("prescribing_window", f"2 prescriptions, or paper {svc['fp10']} forms instead of EPS repeats (if the practice chooses)",
         base.prescribing_from, clerks, window_rule, "Prescribing window", end=go_live + s.prescribing_days_after * DAY)
     if not any(p.kind == "pharmacy" for p in letter_parties(config)):
         add("pharmacy_notice", "Tell the partner and nominated pharmacies what the prescribing window means for them: "
@@ -406,7 +412,7 @@ def build_schedule(config: Config) -> list[Task]:
         on_calendar=False, fixed=True)
     add("check_links", f"Check registration and pathology links work in {m.target_system}", go_live, pm, "go-live",
         "Check links", on_calendar=False, fixed=True)
-    add("patients_online", "Tell patients to register again for online services; re-verify e-mail addresses; update NHS App and text-message settings",
+    add("patients_online", "Tell patients to register again for online services; re-verify email addresses; update NHS App and text-message settings",
         go_live, pm, "go-live", "Online services", on_calendar=False, fixed=True)
     add("reissue_repeat_dispensing", f"Re-issue from {m.target_system} the repeat dispensing cancelled on the Spine",
         cal.add_working_days(live_day, s.reissue_repeat_dispensing_working_days_after), clerks,
@@ -429,7 +435,8 @@ def build_schedule(config: Config) -> list[Task]:
         cal.add_working_days(go_live, s.chase_working_days_after),
         pm, f"{_n(s.chase_working_days_after, 'working day')} after go-live", "Chase links")
     add("tracking_update", "Update the tracking database with the go-live date",
-        cal.add_working_days(go_live, s.tracking_update_working_days), "Project manager",
+        cal.add_working_days(go_live, s.tracking_update_working_days),
+        "Project manager" if config.contacts.project_manager else pm,  # the owner roles.owners() names
         f"within {_n(s.tracking_update_working_days, 'working day')} after go-live", "Tracking database")
     add("rota_limit", f"Last day any {m.source_system} rota may reach", go_live + s.rota_limit_days_after * DAY, admin,
         f"go-live + {_n(s.rota_limit_days_after, 'day')}", "Rota limit", action=False, fixed=True)
@@ -460,13 +467,13 @@ def _party_tasks(plan: PartyPlan, config: Config) -> list[Task]:
         tasks.append(Task(EXTRACT_TAKEN, f"Confirm {name} has taken its extract, matching the final extract",
                           m.final_data_production, pm, "FDP day", f"Extract taken: {name}", party=party,
                           on_calendar=False, fixed=True))
-    tasks.append(Task(NOTIFY, f"{title}; reply by {uk_date(plan.reply_by)}", plan.notice, pm, plan.notice_rule,
+    tasks.append(Task(NOTIFY, f"{title}; reply by {uk_day(plan.reply_by)}", plan.notice, pm, plan.notice_rule,
                       f"Notice: {name}", party=party, reply_by=plan.reply_by, moved_from=plan.moved_from))
     action = ACTIONS[party.kind].format(source=m.source_system)
-    remind_title, off_title = f"Remind {name}: {action} on {uk_date(off)}", f"{name}: {action} today; check it is done"
+    remind_title, off_title = f"Remind {name}: {action} on {uk_day(off)}", f"{name}: {action} today; check it is done"
     if party.kind in ("nhs111", "out_of_hours"):  # not switched off: asked where messages go, and from when
         what = "messages" if party.kind == "nhs111" else "reports"
-        ask = f"where its {what} go during the cut-over, and that they go to {m.target_system} from {uk_date(m.go_live)}"
+        ask = f"where its {what} go during the cut-over, and that they go to {m.target_system} from {uk_day(m.go_live)}"
         remind_title = f"Remind {name} to confirm {ask}"
         off_title = f"{name}: check it has confirmed {ask}"
     tasks.append(Task(REMIND, remind_title, plan.reminder, pm,
@@ -510,6 +517,9 @@ def key_dates(config: Config, tasks: list[Task]) -> dict[str, dt.date]:
     dates["reentry_end"] = by_key["reentry"].end  # type: ignore[assignment]
     dates["data_signoff"] = by_key["data_signoff"].last
     dates["pharmacy_notice"] = dates["prescribing_from"]
+    cal = Calendar(config.migration.holidays)
+    dates["repeat_order_by"] = cal.subtract_working_days(config.migration.final_data_production,
+                                                         config.schedule.repeat_order_working_days_before)
     registration = [t.date for t in tasks if t.step == NOTIFY and t.party and t.party.kind == "pcse"]
     if registration:
         dates["pcse_form"] = min(registration)
@@ -518,7 +528,7 @@ def key_dates(config: Config, tasks: list[Task]) -> dict[str, dt.date]:
         dates["breather_end"] = by_key["breather_slots"].end  # type: ignore[assignment]
     bowel = [t.date for t in tasks if t.step == SWITCH_OFF and t.party and t.party.kind == "bowel_screening"]
     fdp = config.migration.final_data_production
-    default_off = Calendar(config.migration.holidays).on_or_before(fdp - SWITCH_OFF_DAYS["bowel_screening"] * DAY)
+    default_off = cal.on_or_before(fdp - SWITCH_OFF_DAYS["bowel_screening"] * DAY)
     dates["bowel_screening_off"] = min(bowel, default=default_off)
     return dates
 
@@ -543,7 +553,7 @@ def warnings(config: Config, tasks: list[Task], today: dt.date) -> list[BuildWar
                            ("go_live", "go-live", m.go_live)):
         closed = cal.holiday(day) or ("a weekend" if day.weekday() >= 5 else None)
         if closed:
-            found.append(BuildWarning(("migration", key), f"{name} ({uk_date(day)}) falls on {closed}"))
+            found.append(BuildWarning(("migration", key), f"{name} ({uk_day(day)}) falls on {closed}"))
     length = (m.go_live - m.final_data_production).days
     if length > 14:
         found.append(BuildWarning(("migration", "go_live"),
@@ -556,8 +566,8 @@ def warnings(config: Config, tasks: list[Task], today: dt.date) -> list[BuildWar
         if task.overdue(today):
             key = (("third_parties", config.third_parties.index(task.party)) if task.party is not None
                    else ("migration", "final_data_production"))
-            found.append(BuildWarning(key, f"LATE: '{task.title}' was due {uk_day(task.last)}, "
-                                           f"before the build date {uk_date(today)}"))
+            found.append(BuildWarning(key, f"LATE: '{task.title}' was due on {uk_day(task.last)}, "
+                                           f"before the pack was built on {uk_day(today)}"))
     return found
 
 
@@ -581,7 +591,7 @@ def rule_warnings(config: Config) -> list[BuildWarning]:
         if party.kind == "pharmacy" and party.notice_days is not None:
             found.append(BuildWarning(("third_parties", index, "notice_days"),
                                       f"{party.name}: a pharmacy is told on the prescribing window's first day "
-                                      f"({uk_date(plan.notice)}), so notice_days is not used; change "
+                                      f"({uk_day(plan.notice)}), so notice_days is not used; change "
                                       "schedule.prescribing_months_before instead"))
         if party.kind in ("pcse", "pharmacy") and party.switch_off_days_before is not None:
             setting = ("schedule.links_off_days_before" if party.kind == "pcse"
@@ -604,21 +614,21 @@ def rule_warnings(config: Config) -> list[BuildWarning]:
             found.append(BuildWarning(("third_parties", index, "notice_days"),
                                       f"{party.name}: its notice would leave fewer than {MIN_REPLY_WORKING_DAYS} "
                                       f"working days to reply, or no room for a reminder, before "
-                                      f"{uk_date(plan.switch_off)}; it is sent on {uk_date(plan.notice)} instead. "
+                                      f"{uk_day(plan.switch_off)}; it is sent on {uk_day(plan.notice)} instead. "
                                       f"Set notice_days to at least {needed}"))
     if base.prescribing_from < base.prescribing_window_start:
         found.append(BuildWarning(("schedule", "prescribing_months_before"),
-                                  f"the prescribing window would open on {uk_date(base.prescribing_window_start)}, too "
-                                  f"close to cancelling repeat dispensing ({uk_date(base.cancel_repeat_dispensing)}) "
-                                  f"to tell the pharmacies; it opens on {uk_date(base.prescribing_from)} instead. "
+                                  f"the prescribing window would open on {uk_day(base.prescribing_window_start)}, too "
+                                  f"close to cancelling repeat dispensing ({uk_day(base.cancel_repeat_dispensing)}) "
+                                  f"to tell the pharmacies; it opens on {uk_day(base.prescribing_from)} instead. "
                                   "Set prescribing_months_before higher"))
     if m.initial_data_production is not None:
         checked = cal.add_working_days(m.initial_data_production, s.data_checking_working_days + s.data_signoff_working_days)
         go_no_go = cal.subtract_working_days(m.final_data_production, s.go_no_go_working_days_before)
         if checked >= go_no_go:
             found.append(BuildWarning(("migration", "initial_data_production"),
-                                      f"data checking and sign-off after IDP run to {uk_date(checked)}, not before the "
-                                      f"go/no-go decision on {uk_date(go_no_go)}; set initial_data_production earlier "
+                                      f"data checking and sign-off after IDP run to {uk_day(checked)}, not before the "
+                                      f"go/no-go decision on {uk_day(go_no_go)}; set initial_data_production earlier "
                                       "or shorten schedule.data_checking_working_days"))
     if config.practice.nation == "wales" and m.holidays != "england-and-wales":
         found.append(BuildWarning(("migration", "holidays"), "the practice is in Wales; its bank holidays are "

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pikepdf
-from pikepdf import Array, Dictionary, Name, NumberTree
+from pikepdf import Array, Dictionary, NumberTree
 
 from .errors import RenderError
 from .tags import FORM_KEY

@@ -45,7 +45,7 @@ def test_cover_names_the_practice_systems_and_dates(example_pack):
     for expected in ["Riverside Medical Centre", "ODS code Y01234", "EMIS Web", "SystmOne", "Cut-over pack",
                      day(dt.date(2027, 3, 4)), day(dt.date(2027, 3, 9)), f"to the end of {day(dt.date(2027, 3, 8))}",
                      "use EMIS Web as normal until log-off at 6.30pm", "From log-off at 6.30pm on",
-                     "Jo Bloggs", "Sam Patel", "built 27/11/2026"]:
+                     "Jo Bloggs", "Sam Patel", "built 27 November 2026"]:
         assert expected in cover, expected
     assert re.search(r"packgen \d+\.\d+\.\d+ · config [0-9a-f]{10} · built", cover)
 
@@ -126,7 +126,7 @@ def test_footer_counts_pages_and_bookmarks_list_sections(example_pack):
     pages = example_pack.pages
     letters = [text for text in pages if "Yours sincerely" in text]
     sheets = [text for text in pages if re.search(r"Sheet \d+ of \d+ for that day", text)]
-    handouts = [text for text in pages if text.startswith("Cut-over role card") or "Thank you for your patience" in text]
+    handouts = [text for text in pages if text.startswith("Cut-over role card") or "We are changing our computer" in text]
     # 9 parties, two letters each; FDP day's 7 sheets (one a log, from log-off), then 11 a day for two days
     assert len(letters) == 18 and len(sheets) == 7 + 2 * 11 and len(handouts) == 7
     for number, text in enumerate(pages, start=1):
@@ -186,7 +186,7 @@ def test_cli_build_prints_what_it_wrote(tmp_path):
 def test_late_deadlines_are_warned_and_marked(tmp_path):
     path = write(tmp_path / "p.yaml", NO_LOGS + MINIMAL)
     result = build(load(path), tmp_path / "out", today=BUILD_DATE.replace(year=2027, month=6, day=1))
-    assert any(w.startswith("LATE: 'Hold the cut-over planning meeting") and "was due Thursday 13 May 2027" in w
+    assert any(w.startswith("LATE: 'Hold the cut-over planning meeting") and "was due on Thursday 13 May 2027" in w
                for w in map(str, result.warnings))
     text = read_pdf(result.folder / "cutover-pack.pdf").text
     assert "LATE" in text

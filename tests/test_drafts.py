@@ -1,4 +1,4 @@
-"""E-mail drafts beside the letters: they parse back, carry the PDF byte for byte, and no value adds a header."""
+"""Email drafts beside the letters: they parse back, carry the PDF byte for byte, and no value adds a header."""
 
 from __future__ import annotations
 

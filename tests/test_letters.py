@@ -27,13 +27,13 @@ def test_two_letters_per_party_with_the_right_dates(example_build):
     pathology = read_pdf(example_build.folder / "letters" / next(n for n in letters if "notice-eastshire-pathology" in n))
     assert pathology.reader.get_num_pages() == 1
     text = pathology.text
-    assert "19/02/2027" in text  # dated on its notice deadline: 10 days before its switch-off (a Sunday), moved to Friday
+    assert "19 February 2027" in text  # dated on its notice deadline: 10 days before its switch-off (a Sunday), moved to Friday
     for line in ["Results Team", "Eastshire Pathology Service", "Eastshire General Hospital", "Hospital Road", "ES1 1AA"]:
         assert line in text, line
     assert "Thursday 4 March 2027" in text and "Tuesday 9 March 2027" in text
     assert "Riverside Medical Centre" in text and "ODS code Y01234" in text and "Jo Bloggs" in text
     resume = read_pdf(example_build.folder / "letters" / next(n for n in letters if "resume-eastshire-pathology" in n))
-    assert "09/03/2027" in resume.pages[0].split("Dear")[0]  # dated go-live
+    assert "9 March 2027" in resume.pages[0].split("Dear")[0]  # dated go-live
 
 
 def test_every_kind_has_both_letters_on_one_page_each(tmp_path):
@@ -53,7 +53,8 @@ def test_every_kind_has_both_letters_on_one_page_each(tmp_path):
 def test_names_print_literally(tmp_path):
     party = ("third_parties:\n  - name: \"Tŷ Gwyn & <Partners> 'Ŵyn' \\\"Lab\\\"\"\n    kind: pathology\n"
              "    address: [Heol y Dŵr, Caerdydd]\n")
-    path = write(tmp_path / "p.yaml", NO_LOGS + MINIMAL.replace("Hillside Surgery", "'Meddygfa Tŷ & Co <Ltd>'") + party)
+    name = "'Meddygfa Tŷ & Co <Ltd>'\n  sms_name: Meddygfa Ty"  # ŷ is not in a text message's alphabet
+    path = write(tmp_path / "p.yaml", NO_LOGS + MINIMAL.replace("Hillside Surgery", name) + party)
     result = build(load(path), tmp_path / "out", BUILD_DATE)
     letter = read_pdf(next((result.folder / "letters").iterdir()))
     assert "Tŷ Gwyn & <Partners> 'Ŵyn' \"Lab\"" in letter.text

@@ -113,10 +113,10 @@ def source_order(path: Path, words: int = 5) -> list[str]:
 def test_a_role_card_reads_title_dates_then_instructions(example_build):
     text = reading(example_build.folder / "roles" / "01-reception.pdf")
     assert in_order(text, [
-        "Reception and admin",
-        "Final data production", "Thursday 4 March 2027: use EMIS Web as normal until log-off at 6.30pm",
-        "Cut-over: record on paper", "From log-off at 6.30pm on Thursday 4 March 2027 to Monday 8 March 2027",
-        "Go-live on SystmOne", "Tuesday 9 March 2027",
+        "Reception and admin", "What I do on each day",
+        "FDP day, Thursday 4 March 2027", "Use EMIS Web as normal until log-off at 6.30pm",
+        "Each day after, to Monday 8 March 2027", "Book in EMIS Web",
+        "Go-live day, Tuesday 9 March 2027", "Log in to SystmOne", "After go-live",
         "What changes for you", "How to record it", "Do not", "Your sheets",
     ]) == []
 
@@ -135,7 +135,7 @@ def test_a_letter_reads_sender_recipient_date_greeting_body_and_signature(exampl
     text = reading(example_build.folder / "letters" / "01-2026-12-17-notice-docman.pdf")
     assert in_order(text, [
         "Riverside Medical Centre", "ODS code Y01234", "Migrations Team", "Docman", "BS1 4AA",
-        "17/12/2026", "Our reference: Y01234/NOTICE/01", "Dear Migrations Team,",
+        "17 December 2026", "Our reference: Y01234/NOTICE/01", "Dear Migrations Team,",
         "Change of clinical system at Riverside Medical Centre",
         "What we ask:", "Please confirm by Thursday 24 December 2026", "Yours sincerely,", "Jo Bloggs",
         "Practice Manager, Riverside Medical Centre",

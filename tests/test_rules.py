@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from packgen.config import KINDS, Config
-from packgen.dates import uk_date
+from packgen.dates import uk_day
 from packgen.letters import reply_by, resume_reply_by
 from packgen.logs import log_specs, sheets
 from packgen.names import slug
@@ -132,8 +132,8 @@ def test_registration_service_told_two_weeks_ahead_with_one_pause_date(config):
             assert by_key[f"switch_off:{key}"].date == pause
             assert by_key[f"notify:{key}"].date <= pause - 14 * DAY
     for task in tasks:
-        for day in re.findall(r"pause (?:from|on) (\d\d/\d\d/\d{4})", task.title):
-            assert day == uk_date(pause), task.title
+        for day in re.findall(r"pause (?:from|on) (\w+day \d+ \w+ \d{4})", task.title):
+            assert day == uk_day(pause), task.title
 
 
 @SETTINGS
