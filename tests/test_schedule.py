@@ -169,8 +169,8 @@ def test_wall_calendar_is_whole_weeks_from_first_task_to_end_of_reentry():
 @pytest.mark.parametrize(
     ("fdp", "go_live", "expected"),
     [
-        (D(2027, 3, 6), D(2027, 3, 9), "final data production (06/03/2027) falls on a weekend"),
-        (D(2027, 3, 4), D(2027, 3, 29), "go-live (29/03/2027) falls on Easter Monday"),
+        (D(2027, 3, 6), D(2027, 3, 9), "final data production (Saturday 6 March 2027) falls on a weekend"),
+        (D(2027, 3, 4), D(2027, 3, 29), "go-live (Monday 29 March 2027) falls on Easter Monday"),
         (D(2027, 3, 1), D(2027, 3, 22), "the cut-over lasts 21 days; more than 14 days means a long paper backlog"),
     ],
 )
@@ -187,5 +187,5 @@ def test_past_deadlines_are_late_but_dates_to_know_are_not():
     assert not tasks["final_data_production"].overdue(today)  # a date to know, not a thing to do
     assert not tasks["reentry"].overdue(today)
     found = [w.message for w in warnings(cfg, list(tasks.values()), today)]
-    assert "LATE: 'Hold the cut-over planning meeting: agree how each activity runs and how it is re-entered' was due " \
-           "Thursday 4 February 2027, before the build date 05/03/2027" in found
+    assert "LATE: 'Hold the cut-over planning meeting: agree how each activity runs and how it is re-entered' was due on " \
+           "Thursday 4 February 2027, before the pack was built on Friday 5 March 2027" in found

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from packgen.build import content_folders, context
+from packgen.pack import content_folders, context
 from packgen.config import load
 from packgen.content import find, render_text
 from packgen.errors import ConfigError, ContentError
@@ -28,7 +28,7 @@ def notice_of(tmp_path, name: str, phone: str | None, fdp: dt.date, days: int) -
     if phone:
         text = text.replace("  address:", f"  phone: '{phone}'\n  address:")
     pc = load(write(tmp_path / "p.yaml", text))
-    rendered = render_text(find("", content_folders(pc))["patient-notice"], context(pc, BUILD_DATE), pc.trust)
+    rendered = render_text(find("", content_folders(pc))["patient-notice"], context(pc, BUILD_DATE).values(), pc.trust)
     return rendered, pc
 
 
@@ -69,7 +69,7 @@ def test_a_name_a_text_cannot_carry_is_an_error_naming_the_key_and_sms_name_fixe
                                      "the name as texts should show it)"]
     write(tmp_path / "p.yaml", (tmp_path / "p.yaml").read_text().replace("  ods_code:", "  sms_name: Meddygfa Ty Gwyn\n  ods_code:"))
     pc = load(tmp_path / "p.yaml")
-    rendered = render_text(find("", content_folders(pc))["patient-notice"], context(pc, BUILD_DATE), pc.trust)
+    rendered = render_text(find("", content_folders(pc))["patient-notice"], context(pc, BUILD_DATE).values(), pc.trust)
     assert "\nMeddygfa Ty Gwyn: new " in patient_notice(rendered, pc)
 
 

@@ -298,7 +298,7 @@ def test_a_practice_changes_adds_and_removes_the_waves_third_parties_by_name(tmp
     write(tmp_path / "_wave.yaml", WAVE.replace("kind: pathology", "kind: pathologee"))
     write(path, PRACTICE + "third_parties:\n  - {name: Eastshire Pathology, email: results at hill}\n")
     assert check_errors(path) == [
-        f"error: {path}:12: third_parties.0.email: must be one e-mail address, like name@nhs.net (got 'results at hill')",
+        f"error: {path}:12: third_parties.0.email: must be one email address, like name@nhs.net (got 'results at hill')",
         f"error: {parent}:9: third_parties.0.kind: must be one of subsidiary_supplier, pathology, bowel_screening, "
         "nhs111, out_of_hours, pharmacy, pcse, sms_provider, online_services, other or eps (got 'pathologee')",
     ]
