@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 
+import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
@@ -25,27 +27,38 @@ def snapshot(folder):
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_same_inputs_give_identical_bytes_and_an_unchanged_rebuild_lays_out_nothing(tmp_path):
-    path = write(tmp_path / "p.yaml", CONFIG)
-    first = build(load(path), tmp_path / "a", BUILD_DATE)
+@pytest.fixture(scope="module")
+def first(tmp_path_factory):
+    """CONFIG built once from scratch; each test changes a copy of what it wrote (see `copy_of`)."""
+    folder = tmp_path_factory.mktemp("first")
+    return build(load(write(folder / "p.yaml", CONFIG)), folder / "out", BUILD_DATE)
+
+
+def copy_of(first, tmp_path):
+    """CONFIG in a folder of the test's own, and a copy of the first build's output folder, cache and all:
+    as if the first build had been made there (what a build reads is hashed by content, not by path)."""
+    shutil.copytree(first.folder.parent, tmp_path / "a", symlinks=True)
+    return write(tmp_path / "p.yaml", CONFIG), tmp_path / "a"
+
+
+def test_same_inputs_give_identical_bytes_and_an_unchanged_rebuild_lays_out_nothing(first, tmp_path):
+    path, out = copy_of(first, tmp_path)
     other = build(load(path), tmp_path / "b", BUILD_DATE, force=True, jobs=2)
     assert snapshot(first.folder) == snapshot(other.folder)  # byte-identical: from scratch, in parallel, elsewhere
     assert len(first.laid_out) == first.documents == DOCUMENTS
     before = snapshot(first.folder)
-    again = build(load(path), tmp_path / "a", BUILD_DATE)
+    again = build(load(path), out, BUILD_DATE)
     assert again.unchanged and again.laid_out == []
     assert snapshot(again.folder) == before
     manifest = json.loads((again.folder / "manifest.json").read_text())
     assert set(manifest["files"]) == set(before) - {"manifest.json"}
     assert manifest["files"]["cutover-pack.pdf"]["pages"] == again.files["cutover-pack.pdf"]
-    forced = build(load(path), tmp_path / "a", BUILD_DATE, force=True)
+    forced = build(load(path), out, BUILD_DATE, force=True)
     assert len(forced.laid_out) == DOCUMENTS and snapshot(forced.folder) == before
 
 
-def test_a_changed_address_lays_out_only_that_partys_letters(tmp_path):
-    path = write(tmp_path / "p.yaml", CONFIG)
-    out = tmp_path / "out"
-    first = build(load(path), out, BUILD_DATE)
+def test_a_changed_address_lays_out_only_that_partys_letters(first, tmp_path):
+    path, out = copy_of(first, tmp_path)
     old = json.loads((first.folder / "manifest.json").read_text())["files"]
     write(path, CONFIG.replace("1 Lab Road", "2 Lab Road"))
     second = build(load(path), out, BUILD_DATE)
@@ -55,38 +68,37 @@ def test_a_changed_address_lays_out_only_that_partys_letters(tmp_path):
         f"{uk_day(dt.date(2027, 6, 9))} (Lab)",
         "Cover: Hillside Surgery",
         "Hillside Surgery (B12345) is live on EMIS Web: please resume electronic results (Lab)"]
-    new = json.loads((first.folder / "manifest.json").read_text())["files"]
+    new = json.loads((second.folder / "manifest.json").read_text())["files"]
     changed = sorted(name for name in new if new[name]["source"] != old[name]["source"])
     assert changed == ["cutover-pack.pdf", "letters/01-2027-06-02-notice-lab.pdf", "letters/02-2027-06-14-resume-lab.pdf"]
-    notice = PdfReader(first.folder / "letters/01-2027-06-02-notice-lab.pdf").pages[0].extract_text()
+    notice = PdfReader(second.folder / "letters/01-2027-06-02-notice-lab.pdf").pages[0].extract_text()
     assert "2 Lab Road" in notice
-    pack = "\n".join(page.extract_text() for page in PdfReader(first.folder / "cutover-pack.pdf").pages)
+    pack = "\n".join(page.extract_text() for page in PdfReader(second.folder / "cutover-pack.pdf").pages)
     assert "2 Lab Road" in pack and "1 Lab Road" not in pack
-    cached = sorted(p.name for p in (out / ".cache" / first.folder.name).iterdir())
+    cached = sorted(p.name for p in (out / ".cache" / second.folder.name).iterdir())
     # A PDF and a JSON for each document, the first drafts of the contents and print list, the page
     # numbers and the pack; nothing of the first build that this one did not use.
     assert len(cached) == 2 * (DOCUMENTS + 2 + 1 + 1)
 
 
-def test_the_cli_says_how_many_documents_were_laid_out(tmp_path):
-    path = write(tmp_path / "p.yaml", CONFIG)
-    args = ["build", str(path), "-o", str(tmp_path / "out"), "--today", BUILD_DATE.isoformat()]
-    assert CliRunner().invoke(main, args).output.splitlines()[-1] == f"laid out {DOCUMENTS} of {DOCUMENTS} documents"
+def test_the_cli_says_how_many_documents_were_laid_out(first, tmp_path):
+    # What it says after laying out every document is in test_build.test_cli_build_prints_what_it_wrote.
+    path, out = copy_of(first, tmp_path)
+    args = ["build", str(path), "-o", str(out), "--today", BUILD_DATE.isoformat()]
     write(path, CONFIG.replace("1 Lab Road", "2 Lab Road"))
     assert CliRunner().invoke(main, args).output.splitlines()[-1] == f"laid out 3 of {DOCUMENTS} documents; {DOCUMENTS - 3} unchanged since the last build"
-    folder = tmp_path / "out" / "b12345-hillside-surgery"
+    folder = out / "b12345-hillside-surgery"
     assert CliRunner().invoke(main, args).output.splitlines() == [
         f"nothing changed since the last build: kept {folder} as it is (13 files)"]
 
 
-def test_cache_damage_is_noticed_and_laid_out_again(tmp_path):
-    path = write(tmp_path / "p.yaml", CONFIG)
-    first = build(load(path), tmp_path / "out", BUILD_DATE)
+def test_cache_damage_is_noticed_and_laid_out_again(first, tmp_path):
+    path, out = copy_of(first, tmp_path)
     before = snapshot(first.folder)
-    for stored in (tmp_path / "out" / ".cache").rglob("*.pdf"):
+    for stored in (out / ".cache").rglob("*.pdf"):
         stored.write_bytes(b"not a pdf")
-    (first.folder / "patient-poster.pdf").unlink()  # the folder no longer matches its manifest
-    again = build(load(path), tmp_path / "out", BUILD_DATE)
+    (out / first.folder.name / "patient-poster.pdf").unlink()  # the folder no longer matches its manifest
+    again = build(load(path), out, BUILD_DATE)
     assert not again.unchanged
     assert len(again.laid_out) == DOCUMENTS
     assert snapshot(again.folder) == before

@@ -16,6 +16,11 @@ from .conftest import MINIMAL, NO_LOGS, flat, read_pdf, write
 SECRET = "TOP-SECRET-LINE-42"
 
 
+# A base template that names `markup` on every page: the first document laid out meets it, so the build
+# stops there instead of after laying out the whole pack around a cover that names it.
+EVERY_PAGE = "<html><body>{}{{% block body %}}{{% endblock %}}</body></html>"
+
+
 def run_build(tmp_path, templates: dict[str, str] | None = None, guidance: dict[str, str] | None = None):
     (tmp_path.parent / "secret.txt").write_text(SECRET)
     extra = ""
@@ -34,10 +39,10 @@ def run_build(tmp_path, templates: dict[str, str] | None = None, guidance: dict[
 @pytest.mark.parametrize(
     ("templates", "refused"),
     [
-        ({"parts/cover.html": '<img src="http://example.invalid/logo.png">'}, "refused to fetch http://example.invalid/logo.png"),
-        ({"parts/cover.html": '<img src="ftp://example.invalid/logo.png">'}, "refused to fetch ftp://example.invalid/logo.png"),
-        ({"parts/cover.html": '<img src="file:///etc/hostname">'}, "refused to read /etc/hostname"),
-        ({"parts/cover.html": '<img src="../secret.txt">'}, "outside the trusted root"),
+        ({"base.html": EVERY_PAGE.format('<img src="http://example.invalid/logo.png">')}, "refused to fetch http://example.invalid/logo.png"),
+        ({"base.html": EVERY_PAGE.format('<img src="ftp://example.invalid/logo.png">')}, "refused to fetch ftp://example.invalid/logo.png"),
+        ({"base.html": EVERY_PAGE.format('<img src="file:///etc/hostname">')}, "refused to read /etc/hostname"),
+        ({"base.html": EVERY_PAGE.format('<img src="../secret.txt">')}, "outside the trusted root"),
         ({"base.html": '<html><head><link rel="stylesheet" href="https://example.invalid/x.css"></head>'
                        '<body>{% block body %}{% endblock %}</body></html>'}, "refused to fetch https://example.invalid/x.css"),
     ],
@@ -87,7 +92,7 @@ def test_images_and_fonts_the_templates_name_fail_with_a_reason(tmp_path, cover,
         os.mkfifo(tmp_path / "pipe.png")
     elif make == "broken":
         write(tmp_path / "broken.png", "not an image")
-    result, out = run_build(tmp_path, templates={"parts/cover.html": cover})
+    result, out = run_build(tmp_path, templates={"base.html": EVERY_PAGE.format(cover)})
     assert result.exit_code == 2, result.output
     assert result.output.count("\n") == 1 and re.search(refused, result.output.strip()), result.output
     assert not out.exists()
