@@ -28,6 +28,7 @@ from .trust import Trust, real
 from .cache import Cache, Laid
 from .content import find, load_sections, markdown_env, render_text, required
 from .drafts import drafts
+from .glossary import load_glossary, plain, terms_in
 from .documents import Document, documents, html, page_numbers_html, set_late_values
 from .errors import ContentError, OutputError, RenderError
 from .limits import (FILL_MEMORY, FILL_SECONDS, LAYOUT_MEMORY, LAYOUT_SECONDS, LAYOUT_UNIT, MAX_PAGES, deadline,
@@ -39,8 +40,9 @@ from .manifest import MANIFEST, build_inputs, inputs_key, manifest, unchanged
 from .reconcile.qr import sheet_marks
 from .render import PACKAGE, default_dir, template_env
 from .roles import build_roles
-from .schedule import (CHECKLISTS, PHASES, BuildWarning, build_schedule, grouped, key_dates, logoff_words, services, slug,
+from .schedule import (CHECKLISTS, BuildWarning, build_schedule, grouped, key_dates, logoff_words, services, slug,
                        wall_calendar, warnings)
+from .starthere import start_here
 from .workers import lay_out_within, start_layout_worker
 
 PACK = "cutover-pack.pdf"
@@ -95,9 +97,7 @@ def context(pc: PracticeConfig, today: dt.date) -> dict[str, Any]:
         "third_parties": c.third_parties,
         "tasks": tasks,
         "task_by_key": {task.key: task for task in tasks},
-        "phases": PHASES,
-        "timeline": grouped(tasks, c, PHASES),
-        "checklists": grouped(tasks, c, CHECKLISTS),
+        "checklists": grouped(tasks, c),
         "checklist_titles": CHECKLISTS,
         "weeks": wall_calendar(c, tasks),
         "log_specs": log_specs(c),
@@ -116,6 +116,7 @@ def context(pc: PracticeConfig, today: dt.date) -> dict[str, Any]:
         "version": __version__,
         "config_hash": pc.config_hash[:10],
         "warnings": warnings(c, tasks, today),
+        "start_here": start_here(c, tasks, today),
         "poster_copies": c.poster.copies,
         "numbering": False,  # true only in the page-number stamp (page-numbers.html)
         **sheet_marks(c.practice.ods_code, {spec.name: spec.columns for spec in log_specs(c)}, ROWS_PER_SHEET,
@@ -141,6 +142,8 @@ def prepare(pc: PracticeConfig, today: dt.date) -> dict[str, Any]:
     ctx["letters"] = build_letters(c, ctx["tasks"], folders, ctx, md, today)
     ctx["tracking"] = tracking(c, ctx["tasks"])
     ctx["roles"] = build_roles(c, ctx["log_specs"], folders, ctx, md)
+    ctx["glossary"] = load_glossary(folders, ctx, md)
+    ctx["role_terms"] = {role.key: terms_in(plain(role.wording.html), ctx["glossary"]) for role in ctx["roles"]}
     ctx["poster"] = required("", "poster", folders, ctx, md)
     notice = find("", folders).get("patient-notice")
     if notice is None:
@@ -199,7 +202,7 @@ def render_pack(pc: PracticeConfig, today: dt.date, cache: Cache, inputs: str, j
         else:
             raise RenderError("the contents and print list do not settle on a page count; shorten the guidance titles")
         pack = layouts.join([laid[doc.key] for doc in pack_docs], [layouts.keys[doc.key] for doc in pack_docs], stamps,
-                            f"Cut-over pack: {c.practice.name}")
+                            f"Cut-over guide: {c.practice.name}")
     files = {PACK: pack}
     files.update({doc.file: Output(laid[doc.key].data, laid[doc.key].pages, layouts.keys[doc.key])
                   for doc in docs if doc.file})

@@ -1,0 +1,59 @@
+"""The glossary: each term the pack uses with one plain line, from content/glossary.md (overridable)."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nh3
+
+from .content import MarkdownEnv, find, required
+from .errors import ContentError
+
+# A list item of glossary.md as Markdown makes it: "- **term**: what it means".
+ITEM = re.compile(r"<li>\s*(?:<p>)?\s*<strong>(.+?)</strong>\s*:?\s*(.*?)\s*(?:</p>)?\s*</li>", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One line of the glossary: the term as printed, and what it means (HTML)."""
+
+    term: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class Glossary:
+    title: str
+    terms: tuple[Term, ...]
+
+
+def load_glossary(folders: list[Path], context: dict[str, Any], env: MarkdownEnv) -> Glossary:
+    """The glossary's terms, in alphabetical order (so a term that differs by nation, such as
+    {{ services.fp10 }}, still sorts)."""
+    section = required("", "glossary", folders, context, env)
+    terms = tuple(sorted((Term(plain(term), meaning) for term, meaning in ITEM.findall(section.html)),
+                         key=lambda t: t.term.casefold()))
+    if not terms:
+        raise ContentError(f"{find('', folders)['glossary']}: no terms found: write each as a list item, "
+                           "'- **term**: what it means'")
+    return Glossary(section.title, terms)
+
+
+def plain(fragment: str) -> str:
+    """The text of an HTML fragment, on one line."""
+    return " ".join(html.unescape(nh3.clean(fragment, tags=set())).split())
+
+
+def terms_in(text: str, glossary: Glossary) -> tuple[Term, ...]:
+    """The glossary's terms that `text` uses, in glossary order. A term in capitals (FDP) is matched as
+    written, any other (go-live, smartcard) in any case; either only as a whole word, or its plural."""
+    found = []
+    for term in glossary.terms:
+        flags = 0 if any(c.isupper() for c in term.term[1:]) else re.IGNORECASE
+        if re.search(rf"(?<![\w+-]){re.escape(term.term)}s?(?![\w+-])", text, flags):
+            found.append(term)
+    return tuple(found)
