@@ -28,7 +28,7 @@ from .trust import Trust, real
 from .cache import Cache, Laid
 from .content import find, load_sections, markdown_env, render_text, required
 from .drafts import drafts
-from .glossary import load_glossary, plain, terms_in
+from .glossary import load_glossary
 from .documents import Document, documents, html, page_numbers_html, set_late_values
 from .errors import ContentError, OutputError, RenderError
 from .limits import (FILL_MEMORY, FILL_SECONDS, LAYOUT_MEMORY, LAYOUT_SECONDS, LAYOUT_UNIT, MAX_PAGES, deadline,
@@ -143,7 +143,6 @@ def prepare(pc: PracticeConfig, today: dt.date) -> dict[str, Any]:
     ctx["tracking"] = tracking(c, ctx["tasks"])
     ctx["roles"] = build_roles(c, ctx["log_specs"], folders, ctx, md)
     ctx["glossary"] = load_glossary(folders, ctx, md)
-    ctx["role_terms"] = {role.key: terms_in(plain(role.wording.html), ctx["glossary"]) for role in ctx["roles"]}
     ctx["poster"] = required("", "poster", folders, ctx, md)
     notice = find("", folders).get("patient-notice")
     if notice is None:

@@ -50,10 +50,11 @@ def plain(fragment: str) -> str:
 
 def terms_in(text: str, glossary: Glossary) -> tuple[Term, ...]:
     """The glossary's terms that `text` uses, in glossary order. A term in capitals (FDP) is matched as
-    written, any other (go-live, smartcard) in any case; either only as a whole word, or its plural."""
-    found = []
-    for term in glossary.terms:
-        flags = 0 if any(c.isupper() for c in term.term[1:]) else re.IGNORECASE
-        if re.search(rf"(?<![\w+-]){re.escape(term.term)}s?(?![\w+-])", text, flags):
-            found.append(term)
-    return tuple(found)
+    written, any other (go-live, smartcard) in any case; either only as a whole word, or its plural. A
+    term that lists several names ("TEL, VIS, RX") is used when any of them is."""
+    return tuple(term for term in glossary.terms if any(used(name, text) for name in term.term.split(", ")))
+
+
+def used(name: str, text: str) -> bool:
+    flags = 0 if any(c.isupper() for c in name[1:]) else re.IGNORECASE
+    return re.search(rf"(?<![\w+-]){re.escape(name)}s?(?![\w+-])", text, flags) is not None
