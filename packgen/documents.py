@@ -18,7 +18,7 @@ from .render import render_template
 from .sandbox import Provisional
 
 POSTER = "patient-poster.pdf"
-NOTICE_LARGE = "patient-notice-large-print.pdf"  # for patients who ask; not in the pack or the print list
+NOTICE_LARGE = "patient-notice-large-print.pdf"  # for patients who ask: one copy kept at reception
 PROVISIONAL_PAGE = 999  # what the contents shows before the page numbers are known: as wide as any real one
 
 

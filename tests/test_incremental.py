@@ -61,8 +61,6 @@ def test_a_changed_address_lays_out_only_that_partys_letters(tmp_path):
     assert changed == ["cutover-pack.pdf", "letters/01-2027-06-02-notice-lab.pdf", "letters/02-2027-06-14-resume-lab.pdf"]
     notice = PdfReader(first.folder / "letters/01-2027-06-02-notice-lab.pdf").pages[0].extract_text()
     assert "2 Lab Road" in notice
-    pack = "\n".join(page.extract_text() for page in PdfReader(first.folder / "cutover-pack.pdf").pages)
-    assert "2 Lab Road" in pack and "1 Lab Road" not in pack
     cached = sorted(p.name for p in (out / ".cache" / first.folder.name).iterdir())
     # A PDF and a JSON for each document, the first drafts of start here, the contents and the print
     # list, the page numbers and the guide; nothing of the first build that this one did not use.
