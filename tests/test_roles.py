@@ -11,7 +11,7 @@ from packgen.build import build
 from packgen.config import load
 from packgen.roles import DEFAULT_COPIES, ROLES
 
-from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, flat, print_list, read_pdf, write
+from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, ROOT, flat, print_list, read_pdf, write
 
 # Twelve long names on each card; a practice has one or two practice managers, so their card gets two.
 LONG = (NO_LOGS + MINIMAL
@@ -88,6 +88,16 @@ def test_print_list_counts_the_real_pages_on_one_page_in_the_reader_s_words(exam
     assert "Not printed" in page and "patient-notice.txt" in page and "timeline.ics" in page  # all on one page
     text = flat(page)
     assert not re.search(r"\b[a-z]+_[a-z_]+\b|(?<![\w-])(?:roles|poster|logs|practice)\.[a-z]", text), "a setting's name"
+
+
+def test_the_readme_s_print_instructions_name_what_the_print_list_names(example_build):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### How to print the pack", 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
+    for row in print_list(example_build.folder)[0]:
+        kind = re.split(r": | \(|, one", row.what)[0]  # "Role card: Reception and admin" → "Role card"
+        assert f"| {kind}" in section, kind
+    for name in ["patient-notice.txt", "timeline.ics", ".eml", "logs/YYYY-MM-DD.pdf", "logs/<log>.pdf"]:
+        assert name in section, name
 
 
 def test_staff_names_set_copies(tmp_path):
