@@ -37,6 +37,7 @@ from .ics import timeline_ics
 from .letters import build_letters, tracking
 from .logs import DIGIT_BOXES, ROWS_PER_SHEET, log_specs, open_days, sheets
 from .manifest import MANIFEST, build_inputs, inputs_key, manifest, unchanged
+from .printlist import PACK
 from .reconcile.qr import sheet_marks
 from .render import PACKAGE, default_dir, template_env
 from .roles import build_roles
@@ -45,7 +46,6 @@ from .schedule import (CHECKLISTS, BuildWarning, build_schedule, grouped, key_da
 from .starthere import start_here
 from .workers import lay_out_within, start_layout_worker
 
-PACK = "cutover-pack.pdf"
 ICS = "timeline.ics"
 NOTICE = "patient-notice.txt"
 CACHE = ".cache"  # in the output folder: laid-out documents kept between builds

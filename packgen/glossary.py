@@ -27,6 +27,8 @@ class Term:
 
 @dataclass(frozen=True)
 class Glossary:
+    """The glossary's title and its terms, in alphabetical order."""
+
     title: str
     terms: tuple[Term, ...]
 
@@ -56,5 +58,6 @@ def terms_in(text: str, glossary: Glossary) -> tuple[Term, ...]:
 
 
 def used(name: str, text: str) -> bool:
+    """Whether `text` uses the term `name` (see terms_in)."""
     flags = 0 if any(c.isupper() for c in name[1:]) else re.IGNORECASE
     return re.search(rf"(?<![\w+-]){re.escape(name)}s?(?![\w+-])", text, flags) is not None
