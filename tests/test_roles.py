@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 import pdfplumber
 import pytest
 
 from packgen.build import build
 from packgen.config import load
+from packgen.printlist import log_rows
 from packgen.roles import DEFAULT_COPIES, ROLES
 
 from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, ROOT, flat, print_list, read_pdf, write
@@ -114,3 +116,22 @@ def test_staff_names_set_copies(tmp_path):
     assert rows["roles/03-prescriptions.pdf"].copies == DEFAULT_COPIES["prescriptions"]
     assert rows["patient-poster.pdf"].copies == 1
     assert "roles/05-registrations.pdf" not in rows
+
+
+def test_the_print_list_names_one_bundle_a_day_when_the_build_has_them_and_never_both():
+    def doc(file: str, title: str = "Sheets: Hillside Surgery") -> SimpleNamespace:
+        return SimpleNamespace(key=file, title=title, file=file, in_pack=False)
+
+    specs = [SimpleNamespace(name="telephone"), SimpleNamespace(name="home_visits")]
+    by_log = [doc("logs/telephone.pdf"), doc("logs/home-visits.pdf")]
+    days = [doc("logs/2027-06-10.pdf"), doc("logs/2027-06-11.pdf")]
+    spares = doc("logs/spares.pdf", "Spare log sheets: Hillside Surgery")
+    pages = {"logs/telephone.pdf": 5, "logs/home-visits.pdf": 2, "logs/2027-06-10.pdf": 3, "logs/2027-06-11.pdf": 4,
+             "logs/spares.pdf": 6}
+    rows = log_rows(by_log + days + [spares], pages.__getitem__, {"log_specs": specs})
+    assert [(r.document, r.file, r.pages) for r in rows] == [
+        ("Log sheets, one file a day", "logs/2027-06-10.pdf to logs/2027-06-11.pdf", 7),
+        ("Spare log sheets", "logs/spares.pdf", 6)]
+    assert "Do not print the sheets again from the files by log" in rows[0].for_whom
+    [row] = log_rows(by_log, pages.__getitem__, {"log_specs": specs})
+    assert (row.document, row.file, row.pages) == ("Log sheets, one file a log", "the 2 files in logs/", 7)
