@@ -80,7 +80,7 @@ def build(pc: PracticeConfig, output: Path, today: dt.date | None = None, force:
         filled = fill(pc, day)
         with Layouts(cache, str(pc.base_dir), logo, roots, day, jobs or os.cpu_count() or 1) as layouts:
             laid, stamps = settle(layouts, filled, pc.shown)
-            joined = join_pack(layouts, filled.documents, laid, stamps, f"Cut-over pack: {pc.config.practice.name}")
+            joined = join_pack(layouts, filled.documents, laid, stamps, f"Cut-over guide: {pc.config.practice.name}")
         files = pack_files(pc, filled, laid, layouts.keys, joined, inputs, day)
         publish(folder, {name: out.data for name, out in files.items()})
         cache.prune()

@@ -360,7 +360,8 @@ class RoleSettings(Strict):
 
     print: bool = Field(True, description="Print this role's card.")
     staff: list[Text] = Field(default_factory=list, max_length=100, description="Names printed on the card.")
-    copies: Annotated[int, Field(ge=0, le=200)] | None = Field(None, description="Copies to print; default one per name, at least 1.")
+    copies: Annotated[int, Field(ge=0, le=200)] | None = Field(None, description="Copies to print; default one per name, or with no names 4 (reception, clinicians), "
+                                                                              "2 (prescriptions, scanning) or 1 (the others).")
 
 
 RoleKey = Literal["reception", "clinicians", "prescriptions", "scanning", "registrations", "practice_manager"]

@@ -1,9 +1,10 @@
 """The pack as a list of documents, in reading order, each laid out on its own.
 
 A document is one template from `templates/parts/` with a few values of its own (the letter, the
-role, the day's sheets). Documents handed out on their own (letters, log sheets, role cards, the
-poster) are also written as files beside the pack. The contents and the print list show page numbers
-and counts, so they are laid out again in a second pass, once every other document's length is known."""
+role, the day's sheets). `cutover-pack.pdf` is the practice manager's guide; documents handed out or
+sent on their own (letters, log sheets, role cards, the poster) are files beside it, not in it. Start
+here, the contents and the print list show page numbers and counts, so they are laid out again in a
+second pass, once every other document's length is known."""
 
 from __future__ import annotations
 
@@ -32,46 +33,45 @@ class Document:
     file: str | None = None  # written on its own as well, under this name
     values: dict[str, Any] = field(default_factory=dict)
     second_pass: bool = False  # shows page numbers or counts: laid out again once the other documents are
-    in_pack: bool = True  # false: only a file beside the pack (a large-print role card)
+    in_pack: bool = True  # false: only a file beside the guide (a letter, a role card, the log sheets)
 
 
 def documents(pack: Pack) -> list[Document]:
-    """Every document of the pack, in the order it is printed."""
+    """Every document, the guide's in the order it is printed, then the files handed out on their own."""
     name = pack.practice.name
     docs = [
         Document("part-cover", "parts/cover.html", f"Cover: {name}"),
+        Document("part-start-here", "parts/start-here.html", f"Start here: {name}", second_pass=True),
         Document("part-contents", "parts/contents.html", f"Contents: {name}", second_pass=True),
         Document("part-print-list", "parts/print-list.html", f"Print list: {name}", second_pass=True),
         Document("part-key-dates", "parts/key-dates.html", f"Key dates: {name}"),
-        Document("part-guidance", "parts/guidance.html", f"Guidance for the cut-over: {name}"),
-        Document("part-timeline", "parts/timeline.html", f"Timeline: {name}"),
         Document("part-calendar", "parts/calendar.html", f"Calendar: {name}"),
         Document("part-checklists", "parts/checklists.html", f"Checklists: {name}"),
+        Document("part-guidance", "parts/guidance.html", f"Guidance for the cut-over: {name}"),
+        Document("part-third-parties", "parts/third-parties.html", f"Third parties: {name}"),
+        Document("part-logs", "parts/logs.html", f"Paper log sheets: {name}"),
+        Document("part-sheet-register", "parts/sheet-register.html", f"Sheet register: {name}"),
+        Document("part-scanning", "parts/scanning.html", f"Scanning checklist: {name}"),
+        Document("part-reentry", "parts/reentry.html", f"Re-entry tracker and sign-off: {name}"),
+        Document("part-glossary", "parts/glossary.html", f"Glossary: {name}"),
     ]
     docs += [Document(role.anchor, "parts/role-card.html", f"{role.title}: role card, {name}", role.filename,
-                      {"role": role}) for role in pack.roles]
+                      {"role": role}, in_pack=False) for role in pack.roles]
     docs += [Document(role.large_anchor, "parts/role-card.html", f"{role.title}: large-print role card, {name}",
                       role.large_filename, {"role": role, "large": True}, in_pack=False)
              for role in pack.roles if role.large_print]
     docs += [
-        Document("part-poster", "parts/poster.html", f"Notice to patients: {name}", POSTER),
+        Document("part-poster", "parts/poster.html", f"Notice to patients: {name}", POSTER, in_pack=False),
         Document("part-notice-large-print", "parts/notice-large-print.html",
                  f"Notice to patients, large print: {name}", NOTICE_LARGE, in_pack=False),
-        Document("part-third-parties", "parts/third-parties.html", f"Third parties: {name}"),
     ]
     docs += [Document(f"part-{letter.anchor}", "parts/letter.html", f"{letter.subject} ({letter.party.name})",
-                      f"letters/{letter.filename}", {"letter": letter}) for letter in pack.letters]
-    docs.append(Document("part-logs", "parts/logs.html", f"Paper log sheets: {name}"))
+                      f"letters/{letter.filename}", {"letter": letter}, in_pack=False) for letter in pack.letters]
     for spec in pack.log_specs:
         own = [sheet for sheet in pack.sheets if sheet.log == spec]
         if own:
             docs.append(Document(f"logs-{spec.name}", "parts/log-sheets.html", f"{spec.title}: {name}",
-                                 f"logs/{spec.name.replace('_', '-')}.pdf", {"sheets": own}))
-    docs += [
-        Document("part-sheet-register", "parts/sheet-register.html", f"Sheet register: {name}"),
-        Document("part-scanning", "parts/scanning.html", f"Scanning checklist: {name}"),
-        Document("part-reentry", "parts/reentry.html", f"Re-entry tracker and sign-off: {name}"),
-    ]
+                                 f"logs/{spec.name.replace('_', '-')}.pdf", {"sheets": own}, in_pack=False))
     return docs
 
 
@@ -109,13 +109,5 @@ def pagination(pack: Pack, docs: list[Document], counts: dict[str, int] | None,
     def count(key: str) -> int:
         return counts.get(key, 0) if counts else 1
 
-    roles = [(role.title, role.filename, count(role.anchor), role.copies, ", ".join(role.staff) or "Staff in this role")
-             for role in pack.roles]
-    large = [(role.title, role.large_filename, count(role.large_anchor), 1, "Staff in this role who need large print")
-             for role in pack.roles if role.large_print]
-    letters = sum(count(doc.key) for doc in docs if doc.template == "parts/letter.html")
-    sheets = sum(count(doc.key) for doc in docs if doc.template == "parts/log-sheets.html")
-    rows = print_list(sum(counts[doc.key] for doc in docs if doc.in_pack) if counts else 0, roles, (count("part-poster"), pack.poster_copies),
-                      letters, sheets,
-                      (sum(1 for letter in pack.letters if not letter.party.email), len(pack.letters)), large)
+    rows = print_list(docs, count, pack)
     return Pagination(anchors if anchors is not None else Provisional(PROVISIONAL_PAGE), tuple(rows), paper_total(rows))

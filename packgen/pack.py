@@ -19,15 +19,17 @@ from .columns import REENTRY, Column
 from .config import Contacts, Migration, Practice, PracticeConfig, Schedule, ThirdParty
 from .content import Section, find, load_sections, markdown_env, render_text, required, unused
 from .errors import ContentError
+from .glossary import Glossary, load_glossary
 from .letters import Letter, Tracking, build_letters, tracking
 from .letters import wording_files as letter_files
 from .logs import DIGIT_BOXES, ROWS_PER_SHEET, LogSpec, Sheet, log_specs, open_days, sheets
 from .reconcile.qr import sheet_marks
+from .starthere import StartHere, start_here
 from .sms import patient_notice as with_text_message
 from .render import default_dir
 from .roles import Role, build_roles, owners
 from .roles import wording_files as role_files
-from .schedule import (CHECKLISTS, PHASES, BuildWarning, CalendarDay, Task, build_schedule, grouped, key_dates,
+from .schedule import (CHECKLISTS, BuildWarning, CalendarDay, Task, build_schedule, grouped, key_dates,
                        logoff_words, services, wall_calendar, warnings)
 
 
@@ -42,8 +44,6 @@ class Facts:
     schedule: Schedule
     tasks: tuple[Task, ...]
     task_by_key: Mapping[str, Task]
-    phases: Mapping[str, str]
-    timeline: Mapping[str, list[Task]]  # by phase
     checklists: Mapping[str, list[Task]]  # by checklist
     checklist_titles: Mapping[str, str]
     weeks: tuple[list[CalendarDay], ...]  # the wall calendar
@@ -62,6 +62,7 @@ class Facts:
     marks: Mapping[str, object]  # the sheets' codes and marks (reconcile.qr.sheet_marks), shown by their own names
     poster_copies: int
     warnings: tuple[BuildWarning, ...]
+    start_here: StartHere  # what the practice manager does now, from the build date
     today: dt.date
     version: str
     config_hash: str  # its first 10 characters, printed on the cover
@@ -80,6 +81,7 @@ class Pack(Facts):
     letters: tuple[Letter, ...]  # in sending order
     tracking: tuple[Tracking, ...]
     roles: tuple[Role, ...]
+    glossary: Glossary
     poster: Section
     patient_notice: str  # the website notice and the text message, as plain text
     notice_paragraphs: tuple[str, ...]  # the website notice's, for its large-print copy
@@ -98,8 +100,8 @@ def context(pc: PracticeConfig, today: dt.date) -> Facts:
     specs, printed, days = log_specs(c), sheets(c), open_days(c)
     return Facts(
         practice=c.practice, contacts=c.contacts, migration=c.migration, third_parties=tuple(c.third_parties),
-        schedule=c.schedule, tasks=tuple(tasks), task_by_key={task.key: task for task in tasks}, phases=PHASES,
-        timeline=grouped(tasks, c, PHASES), checklists=grouped(tasks, c, CHECKLISTS), checklist_titles=CHECKLISTS,
+        schedule=c.schedule, tasks=tuple(tasks), task_by_key={task.key: task for task in tasks}, 
+        checklists=grouped(tasks, c), checklist_titles=CHECKLISTS,
         weeks=tuple(wall_calendar(c, tasks)), dates=key_dates(c, tasks), logoff=logoff_words(c),
         services=services(c), owners=owners(c), training=tuple(c.migration.training),
         cut_over_days=(c.migration.go_live - c.migration.final_data_production).days,
@@ -107,7 +109,7 @@ def context(pc: PracticeConfig, today: dt.date) -> Facts:
         rows_per_sheet=ROWS_PER_SHEET, digit_boxes=DIGIT_BOXES,
         marks=sheet_marks(c.practice.ods_code, {spec.name: spec.columns for spec in specs}, ROWS_PER_SHEET,
                           [sheet.serial for sheet in printed], [day.isoformat() for day in days]),
-        poster_copies=c.poster.copies, warnings=tuple(warnings(c, tasks, today)), today=today, version=__version__,
+        poster_copies=c.poster.copies, warnings=tuple(warnings(c, tasks, today)), start_here=start_here(c, tasks, today), today=today, version=__version__,
         config_hash=pc.config_hash[:10])
 
 
@@ -128,6 +130,7 @@ def prepare(pc: PracticeConfig, today: dt.date) -> Pack:
     guidance = load_sections("guidance", folders, shown, md)
     letters = build_letters(pc.config, list(facts.tasks), folders, shown, md, today)
     roles = build_roles(pc.config, list(facts.log_specs), folders, shown, md)
+    glossary = load_glossary(folders, shown, md)
     poster = required("", "poster", folders, shown, md)
     notice = find("", folders).get("patient-notice")
     if notice is None:
@@ -135,7 +138,7 @@ def prepare(pc: PracticeConfig, today: dt.date) -> Pack:
     patient_notice = with_text_message(render_text(notice, shown, pc.trust), pc)
     return Pack(**{f.name: getattr(facts, f.name) for f in fields(facts)},
                 guidance=tuple(guidance), letters=tuple(letters), tracking=tuple(tracking(pc.config, list(facts.tasks))),
-                roles=tuple(roles), poster=poster, patient_notice=patient_notice,
+                roles=tuple(roles), glossary=glossary, poster=poster, patient_notice=patient_notice,
                 notice_paragraphs=tuple(notice_paragraphs(patient_notice)))
 
 

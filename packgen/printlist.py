@@ -1,57 +1,107 @@
-"""The print list at the front of the pack: every document, its pages, copies, for whom, and the paper."""
+"""The print list in the guide: each file to print, in the reader's words, with its pages, copies,
+for whom, and the paper it takes."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
-from .names import PACK, POSTER
+from .names import NOTICE_LARGE, PACK, POSTER
+
+if TYPE_CHECKING:
+    from .pack import Pack
+
+DAY_BUNDLE = re.compile(r"logs/\d{4}-\d{2}-\d{2}\.pdf")  # all of one day's sheets, in the order staff pick them up
+
+
+class Printed(Protocol):
+    """What the print list needs of a document (documents.Document)."""
+
+    key: str
+    title: str
+    file: str | None
+    in_pack: bool
 
 
 @dataclass(frozen=True)
 class PrintItem:
-    """One row: a document, how many pages it has, and how many extra copies to print beyond the pack's own."""
+    """One row: what to print, from which file, its pages, how many copies and for whom."""
 
     document: str
     file: str
     pages: int
-    extra: int
+    copies: int
     for_whom: str
 
     @property
     def paper(self) -> int:
-        """Sheets of paper for the extra copies (single-sided)."""
-        return self.pages * self.extra
+        """Sheets of paper (single-sided)."""
+        return self.pages * self.copies
 
 
-def print_list(pack_pages: int, role_rows: list[tuple[str, str, int, int, str]], poster: tuple[int, int],
-               letters: int, log_sheets: int, by_post: tuple[int, int] = (0, 0),
-               large_rows: Sequence[tuple[str, str, int, int, str]] = ()) -> list[PrintItem]:
-    """Rows in handing-out order. `role_rows` holds (title, file, pages, copies wanted, for whom), and
-    `large_rows` the same for large-print cards, which are not in the pack: every copy is extra;
-    `by_post` holds how many letters go by post (their party has no email address), and of how many."""
-    rows = [PrintItem("Cut-over pack: one copy of everything below", PACK, pack_pages, 0,
-                      "Practice manager: the master copy; take each part out of it to hand over")]
-    for title, file, pages, copies, for_whom in role_rows:
-        rows.append(PrintItem(f"Role card: {title}", file, pages, max(0, copies - 1), for_whom))
-    for title, file, pages, copies, for_whom in large_rows:
-        rows.append(PrintItem(f"Large-print role card: {title}", file, pages, copies, for_whom))
-    poster_pages, poster_copies = poster
-    rows.append(PrintItem("Patient poster", POSTER, poster_pages, max(0, poster_copies - 1),
+def print_list(docs: Sequence[Printed], count: Callable[[str], int], pack: Pack) -> list[PrintItem]:
+    """Rows in handing-out order, from the documents and their page counts (`count`, by key)."""
+    rows = [PrintItem("This guide", PACK, sum(count(doc.key) for doc in docs if doc.in_pack), 1,
+                      "You, the practice manager. Keep it in a ring binder and tick the checklists as you go")]
+    for role in pack.roles:
+        rows.append(PrintItem(f"Role card: {role.title}", role.filename, count(role.anchor), role.copies,
+                              for_staff(role.staff, role.copies)))
+    for role in pack.roles:
+        if role.large_print:
+            rows.append(PrintItem(f"Large-print role card: {role.title}", role.large_filename, count(role.large_anchor),
+                                  1, "Staff in this role who need large print"))
+    rows.append(PrintItem("Poster for patients", POSTER, count("part-poster"), pack.poster_copies,
                           "Waiting room, reception desk and entrance"))
-    if letters:
-        posted, count = by_post
-        post = ("every one by post" if posted and posted >= count else
-                f"{posted} by post, the others by email from the drafts beside them" if posted else
-                "every one by email from the drafts beside them")
-        rows.append(PrintItem(f"Letters to third parties ({letters})", "letters/", letters, 0,
-                              f"Practice manager: sign and send each one on its date; {post}"))
-    if log_sheets:
-        rows.append(PrintItem(f"Paper log sheets ({log_sheets})", "logs/", log_sheets, 0,
-                              "Staff, day by day. Do not print more: every serial must exist once"))
+    rows.append(PrintItem("Large-print notice for patients", NOTICE_LARGE,
+                          count("part-notice-large-print"), 1, "Reception, for patients who ask for large print"))
+    posted = [letter for letter in pack.letters if not letter.party.email]
+    if posted:
+        numbers = [letter.filename[:2] for letter in posted]
+        rows.append(PrintItem(f"Letters to send by post ({len(posted)})", f"letters/ numbers {and_list(numbers)}",
+                              sum(count(f"part-{letter.anchor}") for letter in posted), 1,
+                              "Sign each one and post it on the date in its file name"))
+    rows += log_rows(docs, count, pack)
     return rows
 
 
+def log_rows(docs: Sequence[Printed], count: Callable[[str], int], pack: Pack) -> list[PrintItem]:
+    """The log sheets: one bundle a day when the build has them, else one file a log, never both
+    (every serial must exist once); then any other file of sheets."""
+    own = [doc for doc in docs if doc.file and doc.file.startswith("logs/")]
+    by_log = {f"logs/{spec.name.replace('_', '-')}.pdf" for spec in pack.log_specs}
+    days = [doc for doc in own if DAY_BUNDLE.fullmatch(doc.file or "")]
+    logs = [doc for doc in own if doc.file in by_log]
+    chosen = days or logs
+    rows = []
+    if chosen:
+        first, last = chosen[0].file, chosen[-1].file
+        what = "Log sheets, one file a day" if days else "Log sheets, one file a log"
+        files = (first if first == last else f"{first} to {last}") if days else f"the {len(logs)} files in logs/"
+        rows.append(PrintItem(what, files,
+                              sum(count(doc.key) for doc in chosen), 1,
+                              "Print once, before final data production. Do not print the sheets again from "
+                              + ("the files by log" if days else "another file") + ": every serial number must exist once"))
+    rows += [PrintItem(doc.title.rsplit(":", 1)[0], doc.file or "", count(doc.key), 1, "Keep with the log sheets")
+             for doc in own if doc not in days and doc not in logs]
+    return rows
+
+
+def for_staff(staff: Sequence[str], copies: int) -> str:
+    """Whom a role card's copies are for, in words."""
+    if not staff:
+        return "Each person in this role (no names given)"
+    names = and_list(list(staff))
+    return (f"One each for {names}" if copies == len(staff) else f"{names}, and spares" if copies > len(staff)
+            else f"To share between {names}")
+
+
+def and_list(items: list[str]) -> str:
+    """`a, b and c`."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def paper_total(rows: list[PrintItem]) -> int:
-    """The pack once, plus every extra copy."""
-    return sum(row.pages for row in rows if row.file == PACK) + sum(row.paper for row in rows)
+    """Every copy of every row."""
+    return sum(row.paper for row in rows)

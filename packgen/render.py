@@ -8,6 +8,7 @@ from typing import Any
 import jinja2
 
 from .content import add_filters, template_errors
+from .glossary import terms_in
 from .limits import MAX_TEMPLATE, working_on
 from .sandbox import Sandbox
 from .trust import PACKAGE, ConfinedLoader, Trust, default_dir
@@ -28,6 +29,8 @@ def template_env(override: Path | None, trust: Trust) -> Sandbox:
     loaders += [default, jinja2.PrefixLoader({"!default": default}, delimiter="/")]
     env = Sandbox(loader=jinja2.ChoiceLoader(loaders), autoescape=True, trim_blocks=True, lstrip_blocks=True)
     add_filters(env)
+    env.filters["terms_used"] = terms_in  # `text|terms_used(glossary)`: the glossary's terms a text uses
+    env.guard_filters()
     return env
 
 

@@ -22,6 +22,10 @@ ROLES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "practice_manager": ("Practice manager", (), ("Sheet register", "Third parties tracking page",
                                                   "Checklists", "Re-entry tracker and sign-off")),
 }
+# Copies of a card when no staff are named and no number is set: a few to share in a small practice.
+# Naming the staff prints one each instead.
+DEFAULT_COPIES = {"reception": 4, "clinicians": 4, "prescriptions": 2, "scanning": 2, "registrations": 1,
+                  "practice_manager": 1}
 
 
 def owners(config: Config) -> dict[str, str]:
@@ -88,7 +92,7 @@ def build_roles(config: Config, specs: list[LogSpec], folders: list[Path], conte
             continue
         role_context = {**context, "role": {"title": title, "staff": setting.staff}}
         wording = required("roles", wording_name(key), folders, role_context, env)
-        copies = setting.copies if setting.copies is not None else max(1, len(setting.staff))
+        copies = setting.copies if setting.copies is not None else len(setting.staff) or DEFAULT_COPIES[key]
         roles.append(Role(key, title, tuple(setting.staff), copies, tuple(by_name[n] for n in logs if n in by_name),
                           extra, wording, key in config.large_print))
     return roles

@@ -15,11 +15,6 @@ from .names import slug
 
 DAY = dt.timedelta(days=1)
 SUBDIVISIONS = {"england-and-wales": "ENG", "scotland": "SCT", "northern-ireland": "NIR"}
-PHASES = {
-    "before": "Before the cut-over",
-    "cut_over": "Final data production and the cut-over",
-    "after": "Go-live and after",
-}
 CHECKLISTS = {
     "before": "Before the cut-over",
     "fdp": "Final data production day",
@@ -489,21 +484,18 @@ def party_steps(tasks: list[Task], party: ThirdParty) -> dict[str, Task]:
     return {task.step: task for task in tasks if task.party == party}
 
 
-def grouped(tasks: list[Task], config: Config, groups: dict[str, str]) -> dict[str, list[Task]]:
-    """Tasks by timeline phase (PHASES) or by checklist (CHECKLISTS), each group in date order."""
+def stage(day: dt.date, config: Config) -> str:
+    """The checklist (CHECKLISTS) a day falls in: before FDP, FDP day, up to go-live, after go-live."""
     fdp, go_live = config.migration.final_data_production, config.migration.go_live
+    return "before" if day < fdp else "fdp" if day == fdp else "go_live" if day <= go_live else "after"
 
-    def group(task: Task) -> str:
-        if task.date < fdp:
-            return "before"
-        if groups is CHECKLISTS:
-            return "fdp" if task.date == fdp else "go_live" if task.date <= go_live else "after"
-        return "cut_over" if task.date < go_live else "after"
 
-    found: dict[str, list[Task]] = {name: [] for name in groups}
+def grouped(tasks: list[Task], config: Config) -> dict[str, list[Task]]:
+    """The tasks to tick off (not the dates to know), by checklist, each in date order."""
+    found: dict[str, list[Task]] = {name: [] for name in CHECKLISTS}
     for task in tasks:
-        if groups is PHASES or task.action:
-            found[group(task)].append(task)
+        if task.action:
+            found[stage(task.date, config)].append(task)
     return found
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+import pdfplumber
 import pytest
 from pypdf import PdfReader
 
@@ -47,6 +49,44 @@ def flat(text: str) -> str:
 
 def read_pdf(path: Path) -> BuiltPdf:
     return BuiltPdf(path, PdfReader(path))
+
+
+@dataclass(frozen=True)
+class PrintRow:
+    """One row of the guide's print list, as printed."""
+
+    what: str  # what to print, then for whom
+    file: str
+    pages: int
+    copies: int
+    paper: int
+
+
+def print_list(folder: Path) -> tuple[list[PrintRow], int]:
+    """The rows and total of the print list in `folder`'s guide, each checked against the files beside
+    it: a row's pages are the real pages of the files it names, and its paper is pages times copies."""
+    with pdfplumber.open(folder / "cutover-pack.pdf") as pdf:
+        [table] = [page.extract_table() for page in pdf.pages if "Total sheets of paper" in (page.extract_text() or "")]
+    def cell(text: str | None) -> str:
+        return (text or "").replace("-\n", "-").replace("\n", " ")
+
+    rows = [PrintRow(cell(what), cell(file), int(pages), int(copies), int(paper))
+            for what, file, pages, copies, paper in table[1:-1]]
+    total = int(table[-1][-1])
+    for row in rows:
+        if row.file.startswith("letters/ numbers "):
+            numbers = re.findall(r"\d+", row.file)
+            files = [path for path in (folder / "letters").glob("*.pdf") if path.name[:2] in numbers]
+            assert len(files) == len(numbers), row
+        elif match := re.fullmatch(r"the (\d+) files in logs/", row.file):
+            files = sorted((folder / "logs").glob("*.pdf"))
+            assert len(files) == int(match.group(1)), row
+        else:
+            files = [folder / row.file]
+        assert row.pages == sum(len(PdfReader(path).pages) for path in files), row
+        assert row.paper == row.pages * row.copies, row
+    assert total == sum(row.paper for row in rows)
+    return rows, total
 
 
 @pytest.fixture(scope="session")

@@ -17,8 +17,9 @@ from packgen.content import find
 from packgen.dates import uk_day
 from packgen.render import default_dir
 from packgen.roles import ROLES
+from packgen.schedule import build_schedule
 
-from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, read_pdf, write
+from .conftest import BUILD_DATE, EXAMPLE, MINIMAL, NO_LOGS, flat, read_pdf, write
 
 A4 = (595.28, 841.89)  # points
 
@@ -42,7 +43,7 @@ def test_cover_names_the_practice_systems_and_dates(example_pack):
     cover = example_pack.pages[0]
     day = uk_day
     cover = " ".join(cover.split())
-    for expected in ["Riverside Medical Centre", "ODS code Y01234", "EMIS Web", "SystmOne", "Cut-over pack",
+    for expected in ["Riverside Medical Centre", "ODS code Y01234", "EMIS Web", "SystmOne", "Cut-over guide", "For the practice manager",
                      day(dt.date(2027, 3, 4)), day(dt.date(2027, 3, 9)), f"to the end of {day(dt.date(2027, 3, 8))}",
                      "use EMIS Web as normal until log-off at 6.30pm", "From log-off at 6.30pm on",
                      "Jo Bloggs", "Sam Patel", "built 27 November 2026"]:
@@ -69,8 +70,8 @@ def test_every_guidance_heading_is_printed_and_in_the_contents(example_pack):
     titles = [path.read_text(encoding="utf-8").splitlines()[0].lstrip("# ").strip()
               for path in find("guidance", [default_dir("content")]).values()]
     assert len(titles) >= 14
-    contents = example_pack.pages[1]
-    body = "\n".join(example_pack.pages[2:])
+    contents = example_pack.pages[2]
+    body = "\n".join(example_pack.pages[3:])
     for title in titles:
         assert title in contents, title
         assert title in body, title
@@ -122,16 +123,14 @@ def test_guidance_shows_the_practice_values(example_pack):
     assert "{{" not in body and "{%" not in body
 
 
-def test_footer_counts_pages_and_bookmarks_list_sections(example_pack):
+def test_the_guide_holds_no_handout_and_every_page_after_the_cover_is_numbered(example_pack):
     pages = example_pack.pages
-    letters = [text for text in pages if "Yours sincerely" in text]
-    sheets = [text for text in pages if re.search(r"Sheet \d+ of \d+ for that day", text)]
-    handouts = [text for text in pages if text.startswith("Cut-over role card") or "We are changing our computer" in text]
-    # 9 parties, two letters each; FDP day's 7 sheets (one a log, from log-off), then 11 a day for two days
-    assert len(letters) == 18 and len(sheets) == 7 + 2 * 11 and len(handouts) == 7
+    # letters, log sheets, role cards and the poster are printed from their own files
+    assert not [text for text in pages if "Yours sincerely" in text or re.search(r"Sheet \d+ of \d+ for that day", text)
+                or text.startswith("Cut-over role card") or "We are changing our computer" in text]
     for number, text in enumerate(pages, start=1):
-        if number > 1 and text not in letters + sheets + handouts:  # handed out or sent: no pack footer
-            assert f"Page {number} of {len(pages)}" in text
+        if number > 1:
+            assert f"Page {number} of {len(pages)}" in text and "Cut-over guide · ODS Y01234" in text
     outline = [item.title for item in _flatten(example_pack.reader.outline)]
     assert "Key dates" in outline and "Guidance for the cut-over" in outline
     assert "Prescriptions" in outline
@@ -143,6 +142,17 @@ def _flatten(outline):
             yield from _flatten(item)
         else:
             yield item
+
+
+def test_each_task_is_listed_once_in_the_guide(example_pack):
+    """Each task to tick off is a line of its checklist, and is written nowhere else in the guide."""
+    def norm(text: str) -> str:
+        return re.sub(r"-\s+", "-", flat(text))  # a line may end at a hyphen
+
+    text = norm(example_pack.text)
+    titles = [norm(task.title) for task in build_schedule(load(EXAMPLE).config) if task.action]
+    for title in set(titles):
+        assert text.count(title) == sum(other.count(title) for other in titles), title
 
 
 def test_only_liberation_sans_is_embedded(example_pack):
@@ -174,7 +184,7 @@ def test_cli_build_prints_what_it_wrote(tmp_path):
         f"wrote {pack.parent}/letters/02-2027-06-14-resume-lab.pdf (1 page)",
         f"wrote {pack.parent}/timeline.ics",
         f"wrote {pack.parent}/patient-notice.txt",
-        "laid out 23 of 23 documents",
+        "laid out 24 of 24 documents",
     ]
     assert read_pdf(pack).pages[0].count("Hillside Surgery") >= 1
     assert sorted(p.name for p in pack.parent.iterdir()) == [

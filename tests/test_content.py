@@ -27,7 +27,7 @@ def test_practice_content_replaces_adds_and_removes_sections(tmp_path):
         "32-flu-clinics.md": "# Flu clinics\n\nRun flu clinics before {{ dates.final_data_production|date }}.\n",
         "80-out-of-hours.md": "",
     })
-    contents = pack.pages[1]
+    contents = pack.pages[2]
     assert "Appointments at Hillside Surgery" in contents
     assert "Appointments and rotas" not in pack.text
     assert "Book nothing after Monday 14 June 2027." in pack.text

@@ -11,17 +11,18 @@ import pytest
 from packgen.pack import content_folders, context
 from packgen.config import json_schema, load
 from packgen.content import load_sections, markdown_env
+from packgen.schedule import slug
 
-from .conftest import BUILD_DATE, EXAMPLE, ROOT, flat
+from .conftest import BUILD_DATE, EXAMPLE, ROOT, flat, read_pdf
 
 DOC = ROOT / "docs" / "domain.md"
 # The guide's pages the table must cover, by the start of their heading in the document.
 GROUPS = ["03 ", "04 ", "05 ", "06 ", "07 ", "Training", "Migration key phases"]
-# Documents of the pack a "where" entry may name (as the contents prints them).
-DOCUMENTS = {"Print list", "Key dates", "Timeline", "Calendar", "Checklists", "Role cards", "Poster for patients",
-             "Third parties and letters", "Paper log sheets", "Scanning checklist and batch cover sheets",
-             "Re-entry tracker and sign-off"}
-FILES = {"patient-notice.txt", "timeline.ics"}
+# Documents of the guide a "where" entry may name (as the contents prints them).
+DOCUMENTS = {"Start here", "Print list", "Key dates", "Calendar", "Checklists", "Third parties", "Paper log sheets",
+             "Sheet register", "Scanning checklist and batch cover sheets", "Re-entry tracker and sign-off", "Glossary"}
+# Places beside the guide: files, as named in the table.
+FILES = {"patient-notice.txt": "patient-notice.txt", "timeline.ics": "timeline.ics", "Poster for patients": "patient-poster.pdf"}
 SEP = " › "
 
 
@@ -82,7 +83,7 @@ def guidance_sections(pack: Any) -> dict[str, list[str]]:
         lines = page.splitlines()
         if not heads & {line.strip() for line in lines}:
             continue
-        body += [line for line in lines if line.strip() not in heads and not line.startswith("Cut-over pack · ODS")
+        body += [line for line in lines if line.strip() not in heads and not line.startswith("Cut-over guide · ODS")
                  and not re.fullmatch(r"Page \d+ of \d+", line.strip())]
     # A section starts at the line that is its title alone (its heading), the first after the section before.
     starts, at = [], 0
@@ -130,11 +131,17 @@ def test_every_place_named_is_in_the_example_pack(guidance, example_pack, exampl
                 for part in parts:
                     assert flat(part) in whole, f"{where}: {part!r} is not in the pack"
             elif parts[0] == "Letters":
-                assert len(parts) == 2 and parts[1] in whole, where
+                kind, _, party = parts[1].partition(" to ")
+                assert len(parts) == 2 and kind in {"notice", "resume letter"}, where
+                name = f"-{kind.split()[0]}-{slug(party)}.pdf"
+                assert any(path.name.endswith(name) for path in (example_build.folder / "letters").iterdir()), where
+            elif parts[0] == "Role cards":
+                assert len(parts) == 2, where
+                assert any(flat(read_pdf(card).text).count(parts[1]) for card in (example_build.folder / "roles").iterdir()), where
             elif parts[0] == "Setting":
                 assert len(parts) == 2 and _setting_exists(parts[1]), f"{where}: no such config key"
             elif entry in FILES:
-                assert (example_build.folder / entry).is_file(), where
+                assert (example_build.folder / FILES[entry]).is_file(), where
             else:
                 assert entry in {"Not carried", "Build warning"}, f"{where}: not a place the table knows"
 

@@ -13,7 +13,7 @@ from packgen.drafts import draft
 from packgen.letters import Letter
 from packgen.names import slug
 
-from .conftest import EXAMPLE, MINIMAL, errors_of, flat, write
+from .conftest import EXAMPLE, MINIMAL, errors_of, flat, print_list, write
 
 HEADERS = {"X-Unsent", "From", "To", "Subject", "MIME-Version", "Content-Type"}
 
@@ -64,13 +64,16 @@ def message_subject(path):
     return _parse(path.read_bytes())["Subject"]
 
 
-def test_letters_without_an_address_go_by_post(example_pack):
+def test_letters_without_an_address_go_by_post(example_build, example_pack):
     tracking = flat(" ".join(p for p in example_pack.pages if "Third party" in p and "Chased" in p))
     assert "Out of hours · by post" in tracking and "Community pharmacy · by post" in tracking
     assert "Pathology · by email" in tracking
-    printing = flat(next(p for p in example_pack.pages if "Total sheets of A4 paper" in p))
-    assert "Letters to third parties (18)" in printing
-    assert "4 by post, the others by email from the drafts beside them" in printing
+    posted = [row for row in print_list(example_build.folder)[0] if row.what.startswith("Letters to send by post")]
+    assert [row.what for row in posted] == ["Letters to send by post (4) Sign each one and post it on the date in its file name"]
+    # the letters with no email draft beside them: out of hours and the pharmacy, notice and resume each
+    numbers = sorted(p.name[:2] for p in (example_build.folder / "letters").glob("*.pdf") if not p.with_suffix(".eml").exists())
+    assert len(numbers) == 4 and posted[0].file == f"letters/ numbers {', '.join(numbers[:-1])} and {numbers[-1]}"
+    assert ".eml files in letters" in next(p for p in example_pack.pages if "Total sheets of paper" in p)
 
 
 def test_an_address_with_a_line_break_is_a_config_error(tmp_path):

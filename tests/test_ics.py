@@ -1,4 +1,4 @@
-"""timeline.ics: valid iCalendar, one all-day event per task, agreeing with the timeline, stable UIDs."""
+"""timeline.ics: valid iCalendar, one all-day event per task, agreeing with the schedule, stable UIDs."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def test_pack_dates_agree_with_the_ics(example_build, example_pack):
     cal = Calendar.from_ical((example_build.folder / "timeline.ics").read_bytes())
     go_live = next(e for e in cal.walk("VEVENT") if str(e["UID"]).startswith("go_live."))
     assert go_live.decoded("DTSTART") == dt.date(2027, 3, 9)
-    assert "Tue 09/03/2027" in example_pack.text  # the timeline's short form
+    assert "Tue 09/03/2027" in example_pack.text  # the short form of the key dates and checklists
 
 
 CONFIG = load(EXAMPLE).config

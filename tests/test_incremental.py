@@ -19,8 +19,9 @@ from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, write
 
 CONFIG = NO_LOGS + MINIMAL + "third_parties:\n  - name: Lab\n    kind: pathology\n    address: [1 Lab Road]\n"
 
-# The documents of this config: the pack's 22 and the patient notice in large print, beside it.
-DOCUMENTS = 23
+# The documents of this config: the guide's 14, and beside it 6 role cards, the poster, the patient notice
+# in large print and 2 letters.
+DOCUMENTS = 24
 
 
 def snapshot(folder):
@@ -76,9 +77,9 @@ def test_a_changed_address_lays_out_only_that_partys_letters(first, tmp_path):
     pack = "\n".join(page.extract_text() for page in PdfReader(second.folder / "cutover-pack.pdf").pages)
     assert "2 Lab Road" in pack and "1 Lab Road" not in pack
     cached = sorted(p.name for p in (out / ".cache" / second.folder.name).iterdir())
-    # A PDF and a JSON for each document, the first drafts of the contents and print list, the page
-    # numbers and the pack; nothing of the first build that this one did not use.
-    assert len(cached) == 2 * (DOCUMENTS + 2 + 1 + 1)
+    # A PDF and a JSON for each document, the first drafts of start here, the contents and the print
+    # list, the page numbers and the guide; nothing of the first build that this one did not use.
+    assert len(cached) == 2 * (DOCUMENTS + 3 + 1 + 1)
 
 
 def test_the_cli_says_how_many_documents_were_laid_out(first, tmp_path):

@@ -102,13 +102,10 @@ def test_every_column_heading_the_date_and_the_serial_are_printed(easter):
 
 def test_register_lists_exactly_the_sheets_printed(easter):
     pack = read_pdf(easter.folder / "cutover-pack.pdf")
-    on_sheets = []
-    register = []
-    for text in pack.pages:
-        if re.search(r"Sheet \d+ of \d+ for that day", text):
-            on_sheets.append(re.search(r"\b[A-Z]{2,3}-\d{4}-\d{2}-\d{2}-\d{2}\b", text).group())
-        elif "Sheet register" in text:
-            register += re.findall(r"\b[A-Z]{2,3}-\d{4}-\d{2}-\d{2}-\d{2}\b", text)
+    serial = r"\b[A-Z]{2,3}-\d{4}-\d{2}-\d{2}-\d{2}\b"
+    on_sheets = [re.search(serial, text).group() for name in LOGS
+                 for text in read_pdf(easter.folder / "logs" / f"{name.replace('_', '-')}.pdf").pages]
+    register = [found for text in pack.pages if "Sheet register" in text for found in re.findall(serial, text)]
     assert len(on_sheets) == 18
     assert register == on_sheets
     assert f"{len(on_sheets)} in all" in flat("\n".join(pack.pages))

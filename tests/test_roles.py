@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-
 import re
+from types import SimpleNamespace
 
 import pdfplumber
 import pytest
@@ -11,18 +11,20 @@ import pytest
 from packgen.build import build
 from packgen.config import load
 from packgen.dates import uk_day
-from packgen.roles import ROLES
+from packgen.printlist import log_rows
+from packgen.roles import DEFAULT_COPIES, ROLES
 from packgen.schedule import build_schedule, key_dates
 from packgen.sms import SMS_LIMIT, gsm_length
 
-from .conftest import BUILD_DATE, EXAMPLE, MINIMAL, NO_LOGS, flat, read_pdf, write
+from .conftest import BUILD_DATE, EXAMPLE, MINIMAL, NO_LOGS, ROOT, flat, print_list, read_pdf, write
 
+# Twelve long names on each card; a practice has one or two practice managers, so their card gets two.
 LONG = (NO_LOGS + MINIMAL
         .replace("Hillside Surgery", "The Very Long Named Riverside and Upper Thames Valley Community Health Partnership Practice"
                  "\n  sms_name: Riverside and Upper Thames")  # the text message's name: one SMS
         .replace("{name: Alex Green}", "{name: Dr Alexandra Montgomery-Fothergill-Smythe, phone: 01234 567891}")
         + "roles:\n"
-        + "".join(f"  {key}:\n    staff: [{', '.join(f'Staff Member Number {n} With A Long Surname' for n in range(12))}]\n"
+        + "".join(f"  {key}:\n    staff: [{', '.join(f'Staff Member Number {n} With A Long Surname' for n in range(2 if key == 'practice_manager' else 12))}]\n"
                   for key in ROLES))
 
 
@@ -49,7 +51,7 @@ def test_role_cards_fit_one_page_with_long_names(long_build):
     for card in sorted((long_build.folder / "roles").iterdir()):
         pdf = read_pdf(card)
         assert len(pdf.pages) == 1, card.name
-        assert "Staff Member Number 11 With A Long Surname" in flat(pdf.text)
+        assert f"Staff Member Number {1 if 'manager' in card.name else 11} With A Long Surname" in flat(pdf.text)
 
 
 def test_clinicians_card_lists_their_logs(example_build):
@@ -120,34 +122,65 @@ def test_sheets_kept_and_the_owners_come_from_the_config(tmp_path):
     assert "Alex Green (practice manager) updates the tracking database" in pack  # no project manager named
 
 
-def test_print_list_page_counts_equal_the_real_ones(example_build, example_pack):
-    page = flat(" ".join(p for p in example_pack.pages if "Document, and for whom" in p))  # the print list, on its pages
-    total = len(example_pack.pages)
-    assert f"cutover-pack.pdf {total} " in page
+def test_print_list_counts_the_real_pages_on_one_page_in_the_reader_s_words(example_build, example_pack):
+    rows, _total = print_list(example_build.folder)  # checks every row's pages against its files
     folder = example_build.folder
-    for card in sorted((folder / "roles").iterdir()):
-        pages = len(read_pdf(card).pages)
-        assert f"roles/{card.name} {pages} " in page
-    assert f"patient-poster.pdf {len(read_pdf(folder / 'patient-poster.pdf').pages)} " in page
-    letters = sum(len(read_pdf(p).pages) for p in (folder / "letters").glob("*.pdf"))
-    sheets = sum(len(read_pdf(p).pages) for p in (folder / "logs").iterdir())
-    assert f"letters/ {letters} " in page and f"logs/ {sheets} " in page
-    # Poster: 3 copies by default, one already in the pack; role cards: one each, in the pack.
-    assert "Patient poster Waiting room, reception desk and entrance patient-poster.pdf 1 2 2" in page
-    # and one copy of each large-print card, which is not in the pack
-    extra = 2 + sum(len(read_pdf(card).pages) for card in (folder / "roles").glob("*-large-print.pdf"))
-    assert f"Total sheets of A4 paper {total + extra}" in page
-    assert f"Page {example_pack.pages.index(next(p for p in example_pack.pages if 'Total sheets of A4 paper' in p)) + 1} of {total}" in page
+    assert rows[0].file == "cutover-pack.pdf" and rows[0].pages == len(example_pack.pages) and rows[0].copies == 1
+    assert {row.file for row in rows if row.file.startswith("roles/")} == {f"roles/{p.name}" for p in (folder / "roles").iterdir()}
+    # No staff are named in the example: each card gets its role's default number of copies.
+    for key, row in zip(ROLES, (row for row in rows if row.what.startswith("Role card"))):
+        assert row.copies == DEFAULT_COPIES[key] and "Each person in this role" in row.what
+    poster = next(row for row in rows if row.file == "patient-poster.pdf")
+    assert poster.copies == 3 and "Waiting room, reception desk and entrance" in poster.what
+    assert any(row.file == "patient-notice-large-print.pdf" and row.copies == 1 for row in rows)
+    logs = next(row for row in rows if "logs/" in row.file)
+    assert logs.copies == 1 and "every serial number must exist once" in logs.what
+    page = next(p for p in example_pack.pages if "Total sheets of paper" in p)
+    assert "Not printed" in page and "patient-notice.txt" in page and "timeline.ics" in page  # all on one page
+    text = flat(page)
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b|(?<![\w-])(?:roles|poster|logs|practice)\.[a-z]", text), "a setting's name"
+
+
+def test_the_readme_s_print_instructions_name_what_the_print_list_names(example_build):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### How to print the pack", 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
+    kinds = [line.split("|")[1].strip() for line in section.splitlines() if line.startswith("| ")][1:]
+    assert kinds
+    for row in print_list(example_build.folder)[0]:
+        assert any(row.what.startswith(kind) for kind in kinds), row.what
+    for name in ["patient-notice.txt", "timeline.ics", ".eml", "logs/YYYY-MM-DD.pdf", "logs/<log>.pdf"]:
+        assert name in section, name
 
 
 def test_staff_names_set_copies(tmp_path):
     config = write(tmp_path / "p.yaml", NO_LOGS + MINIMAL + "roles:\n  reception: {staff: [Ann, Bob, Cat]}\n"
-                   "  registrations: {print: false}\n  scanning: {copies: 4}\nposter: {copies: 1}\n")
+                   "  registrations: {print: false}\n  scanning: {copies: 4}\n  clinicians: {staff: [Dr Ray], copies: 2}\n"
+                   "poster: {copies: 1}\n")
     result = build(load(config), tmp_path / "out", BUILD_DATE)
     assert not (result.folder / "roles" / "05-registrations.pdf").exists()
-    pack = read_pdf(result.folder / "cutover-pack.pdf")
-    page = flat(next(p for p in pack.pages if "Total sheets of A4 paper" in p))
-    assert "Role card: Reception and admin Ann, Bob, Cat roles/01-reception.pdf 1 2 2" in page
-    assert "Role card: Scanning and correspondence Staff in this role roles/04-scanning.pdf 1 3 3" in page
-    assert "patient-poster.pdf 1 0" in page
-    assert f"Total sheets of A4 paper {len(pack.pages) + 5}" in page
+    rows = {row.file: row for row in print_list(result.folder)[0]}
+    assert rows["roles/01-reception.pdf"].copies == 3 and "One each for Ann, Bob and Cat" in rows["roles/01-reception.pdf"].what
+    assert rows["roles/02-clinicians.pdf"].copies == 2 and "Dr Ray, and spares" in rows["roles/02-clinicians.pdf"].what
+    assert rows["roles/04-scanning.pdf"].copies == 4
+    assert rows["roles/03-prescriptions.pdf"].copies == DEFAULT_COPIES["prescriptions"]
+    assert rows["patient-poster.pdf"].copies == 1
+    assert "roles/05-registrations.pdf" not in rows
+
+
+def test_the_print_list_names_one_bundle_a_day_when_the_build_has_them_and_never_both():
+    def doc(file: str, title: str = "Sheets: Hillside Surgery") -> SimpleNamespace:
+        return SimpleNamespace(key=file, title=title, file=file, in_pack=False)
+
+    specs = [SimpleNamespace(name="telephone"), SimpleNamespace(name="home_visits")]
+    by_log = [doc("logs/telephone.pdf"), doc("logs/home-visits.pdf")]
+    days = [doc("logs/2027-06-10.pdf"), doc("logs/2027-06-11.pdf")]
+    spares = doc("logs/spares.pdf", "Spare log sheets: Hillside Surgery")
+    pages = {"logs/telephone.pdf": 5, "logs/home-visits.pdf": 2, "logs/2027-06-10.pdf": 3, "logs/2027-06-11.pdf": 4,
+             "logs/spares.pdf": 6}
+    rows = log_rows(by_log + days + [spares], pages.__getitem__, {"log_specs": specs})
+    assert [(r.document, r.file, r.pages) for r in rows] == [
+        ("Log sheets, one file a day", "logs/2027-06-10.pdf to logs/2027-06-11.pdf", 7),
+        ("Spare log sheets", "logs/spares.pdf", 6)]
+    assert "Do not print the sheets again from the files by log" in rows[0].for_whom
+    [row] = log_rows(by_log, pages.__getitem__, {"log_specs": specs})
+    assert (row.document, row.file, row.pages) == ("Log sheets, one file a log", "the 2 files in logs/", 7)

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from packgen.config import Config
-from packgen.schedule import CHECKLISTS, PHASES, build_schedule, grouped, key_dates, months_before, wall_calendar, warnings
+from packgen.schedule import build_schedule, grouped, key_dates, months_before, wall_calendar, warnings
 
 D = dt.date
 
@@ -142,15 +142,14 @@ def test_months_before_clamps_to_the_end_of_the_month():
     assert months_before(D(2027, 1, 15), 2) == D(2026, 11, 15)
 
 
-def test_groups_cover_every_task_once():
+def test_checklists_hold_every_task_to_tick_off_once():
     cfg = config(D(2027, 3, 4), D(2027, 3, 9), parties=[{"name": "EPS", "kind": "eps"}])
     tasks = build_schedule(cfg)
-    timeline = grouped(tasks, cfg, PHASES)
-    assert sum(len(group) for group in timeline.values()) == len(tasks)
-    assert all(t.date < D(2027, 3, 4) for t in timeline["before"])
-    assert all(D(2027, 3, 4) <= t.date < D(2027, 3, 9) for t in timeline["cut_over"])
-    checklists = grouped(tasks, cfg, CHECKLISTS)
+    checklists = grouped(tasks, cfg)
+    assert all(t.date < D(2027, 3, 4) for t in checklists["before"])
     assert all(t.date == D(2027, 3, 4) for t in checklists["fdp"])
+    assert all(D(2027, 3, 4) < t.date <= D(2027, 3, 9) for t in checklists["go_live"])
+    assert all(t.date > D(2027, 3, 9) for t in checklists["after"])
     assert sum(len(group) for group in checklists.values()) == len([t for t in tasks if t.action])
 
 

@@ -1,0 +1,63 @@
+"""The glossary: each term the pack uses with one plain line, from content/glossary.md (overridable)."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nh3
+
+from .content import MarkdownEnv, find, required
+from .errors import ContentError
+
+# A list item of glossary.md as Markdown makes it: "- **term**: what it means".
+ITEM = re.compile(r"<li>\s*(?:<p>)?\s*<strong>(.+?)</strong>\s*:?\s*(.*?)\s*(?:</p>)?\s*</li>", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One line of the glossary: the term as printed, and what it means (HTML)."""
+
+    term: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """The glossary's title and its terms, in alphabetical order."""
+
+    title: str
+    terms: tuple[Term, ...]
+
+
+def load_glossary(folders: list[Path], context: dict[str, Any], env: MarkdownEnv) -> Glossary:
+    """The glossary's terms, in alphabetical order (so a term that differs by nation, such as
+    {{ services.fp10 }}, still sorts)."""
+    section = required("", "glossary", folders, context, env)
+    terms = tuple(sorted((Term(plain(term), meaning) for term, meaning in ITEM.findall(section.html)),
+                         key=lambda t: t.term.casefold()))
+    if not terms:
+        raise ContentError(f"{find('', folders)['glossary']}: no terms found: write each as a list item, "
+                           "'- **term**: what it means'")
+    return Glossary(section.title, terms)
+
+
+def plain(fragment: str) -> str:
+    """The text of an HTML fragment, on one line."""
+    return " ".join(html.unescape(nh3.clean(fragment, tags=set())).split())
+
+
+def terms_in(text: str, glossary: Glossary) -> tuple[Term, ...]:
+    """The glossary's terms that `text` uses, in glossary order. A term in capitals (FDP) is matched as
+    written, any other (go-live, smartcard) in any case; either only as a whole word, or its plural. A
+    term that lists several names ("TEL, VIS, RX") is used when any of them is."""
+    return tuple(term for term in glossary.terms if any(used(name, text) for name in term.term.split(", ")))
+
+
+def used(name: str, text: str) -> bool:
+    """Whether `text` uses the term `name` (see terms_in)."""
+    flags = 0 if any(c.isupper() for c in name[1:]) else re.IGNORECASE
+    return re.search(rf"(?<![\w+-]){re.escape(name)}s?(?![\w+-])", text, flags) is not None
