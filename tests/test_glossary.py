@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from packgen.build import prepare
+from packgen.pack import prepare
 from packgen.config import load
 from packgen.errors import ContentError
 from packgen.glossary import Glossary, Term, terms_in
@@ -59,7 +59,7 @@ def defined(word: str, glossary: Glossary) -> bool:
 
 @pytest.fixture(scope="module")
 def glossary() -> Glossary:
-    return prepare(load(EXAMPLE), BUILD_DATE)["glossary"]
+    return prepare(load(EXAMPLE), BUILD_DATE).glossary
 
 
 def test_every_word_in_capitals_the_pack_prints_is_in_the_glossary(example_build, glossary):
@@ -110,7 +110,7 @@ def test_a_term_is_found_as_a_whole_word_in_any_case_unless_written_in_capitals(
 
 
 def test_a_welsh_glossary_names_the_welsh_services():
-    terms = {term.term for term in prepare(load(ROOT / "practices" / "wales-example.yaml"), BUILD_DATE)["glossary"].terms}
+    terms = {term.term for term in prepare(load(ROOT / "practices" / "wales-example.yaml"), BUILD_DATE).glossary.terms}
     assert {"WP10", "NWSSP", "NHS 111 Wales"} <= terms
     assert not {"FP10", "PCSE", "NHS 111"} & terms
 
@@ -118,7 +118,7 @@ def test_a_welsh_glossary_names_the_welsh_services():
 def test_a_practice_s_glossary_replaces_packgen_s(tmp_path):
     write(tmp_path / "mine" / "glossary.md", "# Words we use\n\n- **Huddle**: the 8am meeting at {{ practice.name }}.\n")
     config = write(tmp_path / "p.yaml", NO_LOGS + MINIMAL + "content: mine\n")
-    glossary = prepare(load(config), BUILD_DATE)["glossary"]
+    glossary = prepare(load(config), BUILD_DATE).glossary
     assert glossary == Glossary("Words we use", (Term("Huddle", "the 8am meeting at Hillside Surgery."),))
 
 

@@ -29,7 +29,7 @@ from packgen.config import load
 from packgen.dates import short_day, uk_day
 from packgen.letters import tracking
 from packgen.logs import log_specs, open_days, sheets
-from packgen.schedule import CHECKLISTS, PHASES, build_schedule, grouped, wall_calendar
+from packgen.schedule import CHECKLISTS, build_schedule, grouped, wall_calendar
 
 from .conftest import EXAMPLE, ROOT, flat
 
@@ -237,21 +237,12 @@ def test_the_patient_poster_reads_in_the_order_it_is_written(example_build, conf
 
 
 def row_of(task) -> list[str]:
-    """What a person reads along a row of the timeline or a checklist."""
+    """What a person reads along a row of a checklist."""
     return [short_day(task.date), task.title, task.owner]
 
 
-def test_the_timeline_reads_each_phase_header_then_its_tasks_row_by_row(example_build, config, tasks):
-    path, page = page_with(example_build.folder, "Timeline", next(iter(PHASES.values())), "Owner", "Done")
-    timeline = grouped(tasks, config, PHASES)
-    expected = ["Timeline"]
-    for phase, title in PHASES.items():
-        expected += [title, "Date", "Task", "Owner", "Done", *(part for task in timeline[phase] for part in row_of(task))]
-    assert drawn(path, page, expected) == []
-
-
 def test_each_checklist_reads_its_header_then_its_tasks_row_by_row(example_build, config, tasks):
-    checklists = grouped(tasks, config, CHECKLISTS)
+    checklists = grouped(tasks, config)
     for name, title in CHECKLISTS.items():
         path, page = page_with(example_build.folder, f"Checklist: {title}", "Initials")
         assert drawn(path, page, [f"Checklist: {title}", "Due", "Task", "Owner", "Done", "Initials",

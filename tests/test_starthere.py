@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from functools import cache
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from packgen.build import build, prepare
+from packgen.build import build
 from packgen.config import load
 from packgen.dates import uk_day
-from packgen.documents import documents, html, set_late_values
+from packgen.documents import documents, html, pagination
 from packgen.glossary import plain
+from packgen.pack import prepare
 from packgen.render import template_env
 from packgen.schedule import CHECKLISTS, build_schedule, stage
 from packgen.starthere import WEEK, start_here
@@ -33,15 +35,15 @@ DAYS = st.integers(min_value=-130, max_value=130).map(lambda offset: FDP + dt.ti
 @cache
 def context():
     """The example's wording, filled in once; each test then changes only the build date."""
-    ctx = prepare(PC, BUILD_DATE)
-    docs = documents(ctx)
-    set_late_values(ctx, docs, None, None)
-    return ctx, template_env(CONFIG.templates, PC.trust), next(d for d in docs if d.key == "part-start-here")
+    pack = prepare(PC, BUILD_DATE)
+    docs = documents(pack)
+    return (pack, pagination(pack, docs, None, None), template_env(CONFIG.templates, PC.trust),
+            next(d for d in docs if d.key == "part-start-here"))
 
 
 def page_text(today: dt.date) -> str:
-    ctx, env, doc = context()
-    return plain(html(env, {**ctx, "today": today, "start_here": start_here(CONFIG, TASKS, today)}, doc))
+    pack, pages, env, doc = context()
+    return plain(html(env, replace(pack, today=today, start_here=start_here(CONFIG, TASKS, today)), pages, doc))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
