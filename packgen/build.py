@@ -34,11 +34,11 @@ from .limits import (FILL_MEMORY, FILL_SECONDS, LAYOUT_MEMORY, LAYOUT_SECONDS, L
                      image_problem, memory_cap, setting)
 from .ics import timeline_ics
 from .letters import build_letters, tracking
-from .logs import DIGIT_BOXES, ROWS_PER_SHEET, log_specs, open_days, sheets
+from .logs import DEFAULT_LIST_SIZE, DIGIT_BOXES, ROWS_PER_SHEET, Sheet, log_specs, open_days, printed_sheets
 from .manifest import MANIFEST, build_inputs, inputs_key, manifest, unchanged
 from .reconcile.qr import sheet_marks
 from .render import PACKAGE, default_dir, template_env
-from .roles import build_roles
+from .roles import build_roles, pick_up_order
 from .schedule import (CHECKLISTS, PHASES, BuildWarning, build_schedule, grouped, key_dates, logoff_words, services, slug,
                        wall_calendar, warnings)
 from .workers import lay_out_within, start_layout_worker
@@ -101,7 +101,8 @@ def context(pc: PracticeConfig, today: dt.date) -> dict[str, Any]:
         "checklist_titles": CHECKLISTS,
         "weeks": wall_calendar(c, tasks),
         "log_specs": log_specs(c),
-        "sheets": sheets(c),
+        "sheets": printed_sheets(c),  # dated, then each log's numbered spares
+        "list_size": f"{c.practice.list_size or DEFAULT_LIST_SIZE:,}",  # the sheets are sized for, as printed
         "open_days": open_days(c),
         "reentry": REENTRY,
         "rows_per_sheet": ROWS_PER_SHEET,
@@ -119,7 +120,7 @@ def context(pc: PracticeConfig, today: dt.date) -> dict[str, Any]:
         "poster_copies": c.poster.copies,
         "numbering": False,  # true only in the page-number stamp (page-numbers.html)
         **sheet_marks(c.practice.ods_code, {spec.name: spec.columns for spec in log_specs(c)}, ROWS_PER_SHEET,
-                      [sheet.serial for sheet in sheets(c)], [day.isoformat() for day in open_days(c)]),
+                      [sheet.serial for sheet in printed_sheets(c)], [day.isoformat() for day in open_days(c)]),
     }
 
 
@@ -200,9 +201,12 @@ def render_pack(pc: PracticeConfig, today: dt.date, cache: Cache, inputs: str, j
             raise RenderError("the contents and print list do not settle on a page count; shorten the guidance titles")
         pack = layouts.join([laid[doc.key] for doc in pack_docs], [layouts.keys[doc.key] for doc in pack_docs], stamps,
                             f"Cut-over pack: {c.practice.name}")
+        day_files = layouts.bundles(ctx["sheets"], {spec.name: f"logs-{spec.name}" for spec in ctx["log_specs"]}, laid,
+                                    c.practice.name)
     files = {PACK: pack}
     files.update({doc.file: Output(laid[doc.key].data, laid[doc.key].pages, layouts.keys[doc.key])
                   for doc in docs if doc.file})
+    files.update(day_files)
     mails = drafts(c, ctx["letters"], {name: f.data for name, f in files.items()})
     files.update({name: Output(data, None, hashlib.sha256(data).hexdigest()) for name, data in mails.items()})
     files[ICS] = Output(timeline_ics(c, ctx["tasks"], today), None, sha(repr(ctx["tasks"]) + today.isoformat()))
@@ -353,6 +357,25 @@ class Layouts:
             cached = Laid(data, sum(part.pages for part in parts), {}, ())
             self.cache.put(key, cached)
         return Output(cached.data, cached.pages, key)
+
+    def bundles(self, printed: list[Sheet], log_docs: dict[str, str], laid: dict[str, Laid], name: str
+                ) -> dict[str, Output]:
+        """The log sheets by day, and the spares, as files of the pages of the per-log documents (`log_docs`:
+        log → document key); kept in the cache like a document."""
+        from .bundles import bundle, groups  # pikepdf is loaded only when something is laid out
+
+        logs = {log: laid[key].data for log, key in log_docs.items() if key in laid}
+        found = {}
+        for file, what, sheets in groups(printed, pick_up_order()):
+            title = f"{what}: {name}"
+            key = sha("\0".join([*(self.keys[log_docs[log]] for log in logs), file, title, self.today.isoformat(),
+                                  *(sheet.serial for sheet in sheets)]))
+            cached = self.cache.get(key)
+            if cached is None:
+                cached = Laid(bundle(sheets, printed, logs, title, self.today), len(sheets), {}, ())
+                self.cache.put(key, cached)
+            found[file] = Output(cached.data, cached.pages, key)
+        return found
 
 
 def sha(text: str) -> str:

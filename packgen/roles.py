@@ -8,6 +8,7 @@ from typing import Any
 
 from jinja2.sandbox import SandboxedEnvironment
 
+from .columns import LOGS
 from .config import Config
 from .content import Section, required
 from .logs import LogSpec
@@ -22,6 +23,11 @@ ROLES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "practice_manager": ("Practice manager", (), ("Sheet register", "Third parties tracking page",
                                                   "Checklists", "Re-entry tracker and sign-off")),
 }
+
+
+def pick_up_order() -> list[str]:
+    """Logs in the order staff pick up a day's sheets: role by role as ROLES lists them, reception first."""
+    return list(dict.fromkeys([log for _title, logs, _sheets in ROLES.values() for log in logs] + list(LOGS)))
 
 
 @dataclass(frozen=True)
