@@ -24,7 +24,7 @@ from .dates import uk_date
 from .drafts import by_email
 from .errors import ConfigError, PackgenError
 from .letters import Letter
-from .logs import sheets
+from .logs import printed_sheets
 from .manifest import MANIFEST, inputs_key, manifest, unchanged
 from .render import default_dir, own_template_env, render_template
 from .schedule import DAY, Task, build_schedule, slug
@@ -403,7 +403,7 @@ def wave_rows(configs: list[Path], outcomes: dict[str, Outcome], today: dt.date)
             ctx = prepare(practice, today)
             tasks, letters, count = ctx["tasks"], ctx["letters"], len(ctx["sheets"])
         except PackgenError:  # its content is wrong: the build failed too, and says why
-            tasks, letters, count = build_schedule(c), None, len(sheets(c))
+            tasks, letters, count = build_schedule(c), None, len(printed_sheets(c))
         rows.append(practice_row(str(config), c, tasks, letters, count, outcome))
     return rows
 

@@ -14,10 +14,11 @@ from packgen.cli import main
 from packgen.config import load
 from packgen.content import find
 from packgen.dates import uk_day
+from packgen.logs import printed_sheets
 from packgen.render import default_dir
 from packgen.roles import ROLES
 
-from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, read_pdf, write
+from .conftest import BUILD_DATE, EXAMPLE, MINIMAL, NO_LOGS, read_pdf, write
 
 A4 = (595.28, 841.89)  # points
 
@@ -33,7 +34,8 @@ def test_every_page_is_a4_and_only_the_calendar_and_log_sheets_are_landscape(exa
         size = sorted((float(page.mediabox.width), float(page.mediabox.height)))
         assert size == pytest.approx(sorted(A4), abs=1)
         landscape = float(page.mediabox.width) > float(page.mediabox.height)
-        is_wide = "Calendar: December 2026 to March 2027" in texts[number] or re.search(r"Sheet \d+ of \d+ for that day", texts[number])
+        is_wide = ("Calendar: December 2026 to March 2027" in texts[number]
+                   or re.search(r"Sheet \d+ of \d+ for that day|Spare \d+ of \d+ for this log", texts[number]))
         assert landscape == bool(is_wide), number
 
 
@@ -88,10 +90,10 @@ def test_guidance_shows_the_practice_values(example_pack):
 def test_footer_counts_pages_and_bookmarks_list_sections(example_pack):
     pages = example_pack.pages
     letters = [text for text in pages if "Yours sincerely" in text]
-    sheets = [text for text in pages if re.search(r"Sheet \d+ of \d+ for that day", text)]
+    sheets = [text for text in pages if re.search(r"Sheet \d+ of \d+ for that day|Spare \d+ of \d+ for this log", text)]
     handouts = [text for text in pages if text.startswith("Cut-over role card") or "Thank you for your patience" in text]
-    # 9 parties, two letters each; FDP day's 7 sheets (one a log, from log-off), then 11 a day for two days
-    assert len(letters) == 18 and len(sheets) == 7 + 2 * 11 and len(handouts) == 7
+    # 9 parties, two letters each; every log sheet, dated and spare, once
+    assert len(letters) == 18 and len(sheets) == len(printed_sheets(load(EXAMPLE).config)) and len(handouts) == 7
     for number, text in enumerate(pages, start=1):
         if number > 1 and text not in letters + sheets + handouts:  # handed out or sent: no pack footer
             assert f"Page {number} of {len(pages)}" in text

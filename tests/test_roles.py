@@ -7,10 +7,11 @@ import pdfplumber
 import pytest
 
 from packgen.build import build
+from packgen.columns import LOGS
 from packgen.config import load
 from packgen.roles import ROLES
 
-from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, flat, read_pdf, write
+from .conftest import BUILD_DATE, EXAMPLE, MINIMAL, NO_LOGS, flat, read_pdf, write
 
 LONG = (NO_LOGS + MINIMAL
         .replace("Hillside Surgery", "The Very Long Named Riverside and Upper Thames Valley Community Health Partnership Practice")
@@ -79,11 +80,13 @@ def test_print_list_page_counts_equal_the_real_ones(example_build, example_pack)
         assert f"roles/{card.name} {pages} " in page
     assert f"patient-poster.pdf {len(read_pdf(folder / 'patient-poster.pdf').pages)} " in page
     letters = sum(len(read_pdf(p).pages) for p in (folder / "letters").glob("*.pdf"))
-    sheets = sum(len(read_pdf(p).pages) for p in (folder / "logs").iterdir())
+    # each log's file; the files of a day's sheets are the same pages again
+    sheets = sum(len(read_pdf(folder / "logs" / f"{name.replace('_', '-')}.pdf").pages) for name in LOGS)
     assert f"letters/ {letters} " in page and f"logs/ {sheets} " in page
-    # Poster: 3 copies by default, one already in the pack; role cards: one each, in the pack.
+    # Poster: 3 copies by default, one already in the pack; role cards: one for each name, one in the pack.
     assert "Patient poster Waiting room, reception desk and entrance patient-poster.pdf 1 2 2" in page
-    extra = 2  # only the poster needs extra copies in the example
+    clinicians = len(load(EXAMPLE).config.roles.clinicians.staff)
+    extra = 2 + clinicians - 1  # the poster and the clinicians' card need extra copies in the example
     assert f"Total sheets of A4 paper {total + extra}" in page
     assert f"Page {example_pack.pages.index(next(p for p in example_pack.pages if 'Total sheets of A4 paper' in p)) + 1} of {total}" in page
 
