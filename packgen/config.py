@@ -33,6 +33,7 @@ from .trust import Trust, real
 from .yamlfile import Key, MergedDoc, YamlDoc, dotted_key, read_config
 
 MAX_TEXT = 300  # one line of a letter or a heading; longer is a mistake
+MAX_NAME = 80  # a member of staff's name: it heads their own log sheets
 FIRST_YEAR, LAST_YEAR = 2000, 2099  # a cut-over date outside these is a typing mistake
 
 
@@ -373,7 +374,8 @@ class RoleSettings(Strict):
     """One staff role's card."""
 
     print: bool = Field(True, description="Print this role's card.")
-    staff: list[Text] = Field(default_factory=list, max_length=100, description="Names printed on the card.")
+    staff: list[Annotated[Text, Field(max_length=MAX_NAME)]] = Field(
+        default_factory=list, max_length=100, description="Names printed on the card (and clinicians' on their sheets).")
     copies: Annotated[int, Field(ge=0, le=200)] | None = Field(None, description="Copies to print; default one per name, at least 1.")
 
 

@@ -212,6 +212,11 @@ def test_a_wrong_list_size_is_one_line_naming_file_line_and_key(tmp_path, value,
     assert errors_of(path) == [f"{path}:4: practice.list_size: {message}"]
 
 
+def test_a_clinician_s_name_fits_the_head_of_their_sheets(tmp_path):
+    path = write(tmp_path / "p.yaml", MINIMAL + "roles:\n  clinicians: {staff: [Dr A, " + "B" * 81 + "]}\n")
+    assert errors_of(path) == [f"{path}:13: roles.clinicians.staff.1: is too long (at most 80 characters)"]
+
+
 def test_sheets_from_the_list_size_over_one_log_s_limit_name_the_list_size(tmp_path):
     path = write(tmp_path / "p.yaml", with_list_size(MINIMAL, 40000).replace("2027-06-14", "2027-06-24"))
     (problem,) = errors_of(path)
