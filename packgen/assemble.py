@@ -1,16 +1,18 @@
 """Assembling the pack: every document laid out, the contents and the print list laid out again until
 their page numbers and counts settle, then the documents of the pack joined into one PDF with the page
-numbers stamped on (`join.py` does the joining itself)."""
+numbers stamped on (`join.py` does the joining itself); and the log sheets by day, of the pages of the
+files by log (`bundles.py`)."""
 
 from __future__ import annotations
 
 from .cache import Laid
-from .documents import Document, html, page_numbers_html, pagination
+from .documents import Document, html, log_key, page_numbers_html, pagination
 from .errors import RenderError
 from .fill import Filled
 from .layouts import Layouts
 from .limits import FILL_MEMORY, FILL_SECONDS, MAX_PAGES, deadline, memory_cap, setting
 from .manifest import sha
+from .printlist import sheet_files
 
 STAMPS = "page-numbers"  # the document of page numbers stamped over the joined pack
 
@@ -63,3 +65,24 @@ def join_pack(layouts: Layouts, docs: list[Document], laid: dict[str, Laid], sta
         joined = Laid(data, sum(laid[doc.key].pages for doc in in_pack), {}, ())
         layouts.cache.put(key, joined)
     return joined, key
+
+
+def join_sheet_files(layouts: Layouts, filled: Filled, laid: dict[str, Laid]) -> dict[str, tuple[Laid, str]]:
+    """The log sheets by day and the spares (`logs.groups`), each made of the pages of the laid-out files by
+    log (file → made, and the hash of what made it). Kept in the cache like a document."""
+    pack = filled.pack
+    log_docs = {spec.name: log_key(spec.name) for spec in pack.log_specs}
+    logs = {log: laid[key].data for log, key in log_docs.items() if key in laid}
+    printed = list(pack.sheets)
+    found = {}
+    for item in sheet_files(pack):
+        key = sha("\0".join([*(layouts.keys[log_docs[log]] for log in logs), item.file, item.title,
+                             layouts.today.isoformat(), *(sheet.serial for sheet in item.sheets)]))
+        made = layouts.cache.get(key)
+        if made is None:
+            from .bundles import bundle  # pikepdf is loaded only when a file changed
+
+            made = Laid(bundle(list(item.sheets), printed, logs, item.title, layouts.today), item.pages, {}, ())
+            layouts.cache.put(key, made)
+        found[item.file] = (made, key)
+    return found

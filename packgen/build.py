@@ -1,8 +1,8 @@
 """build(): one practice config in, its cut-over pack out. Everything renders before anything is written.
 
 The stages, each in its own module: what the pack contains (`pack.py`, `documents.py`), filled in as
-HTML (`fill.py`); laid out in worker processes or found in the cache (`layouts.py`); the second pass
-and the join (`assemble.py`); the files written and swapped in whole (`publish.py`)."""
+HTML (`fill.py`); laid out in worker processes or found in the cache (`layouts.py`); the second pass,
+the join and the log sheets by day (`assemble.py`); the files written and swapped in whole (`publish.py`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .assemble import STAMPS, join_pack, settle
+from .assemble import STAMPS, join_pack, join_sheet_files, settle
 from .cache import Cache, Laid
 from .config import PracticeConfig
 from .drafts import drafts
@@ -81,7 +81,8 @@ def build(pc: PracticeConfig, output: Path, today: dt.date | None = None, force:
         with Layouts(cache, str(pc.base_dir), logo, roots, day, jobs or os.cpu_count() or 1) as layouts:
             laid, stamps = settle(layouts, filled, pc.shown)
             joined = join_pack(layouts, filled.documents, laid, stamps, f"Cut-over guide: {pc.config.practice.name}")
-        files = pack_files(pc, filled, laid, layouts.keys, joined, inputs, day)
+            by_day = join_sheet_files(layouts, filled, laid)
+        files = pack_files(pc, filled, laid, layouts.keys, joined, by_day, inputs, day)
         publish(folder, {name: out.data for name, out in files.items()})
         cache.prune()
     except OSError as exc:  # the files read were read whole before: this is the output folder
@@ -99,14 +100,16 @@ def build_inputs_of(pc: PracticeConfig, today: dt.date) -> str:
 
 
 def pack_files(pc: PracticeConfig, filled: Filled, laid: dict[str, Laid], keys: dict[str, str],
-               joined: tuple[Laid, str], inputs: str, today: dt.date) -> dict[str, Output]:
-    """Every file of the pack, in memory: the pack, the documents also handed out on their own, the
-    email drafts, the calendar, the patient notice, and the manifest of them all. `keys` holds the
-    hash of what made each laid-out document, `inputs` that of everything the build read."""
+               joined: tuple[Laid, str], by_day: dict[str, tuple[Laid, str]], inputs: str, today: dt.date
+               ) -> dict[str, Output]:
+    """Every file of the pack, in memory: the pack, the documents also handed out on their own, the log
+    sheets by day (`by_day`), the email drafts, the calendar, the patient notice, and the manifest of them
+    all. `keys` holds the hash of what made each laid-out document, `inputs` that of everything the build read."""
     c, pack = pc.config, filled.pack
     files = {PACK: Output(joined[0].data, joined[0].pages, joined[1])}
     files.update({doc.file: Output(laid[doc.key].data, laid[doc.key].pages, keys[doc.key])
                   for doc in filled.documents if doc.file})
+    files.update({name: Output(made.data, made.pages, key) for name, (made, key) in by_day.items()})
     mails = drafts(c, list(pack.letters), {name: f.data for name, f in files.items()})
     files.update({name: Output(data, None, hashlib.sha256(data).hexdigest()) for name, data in mails.items()})
     calendar = timeline_ics(c, list(pack.tasks), today)

@@ -56,20 +56,20 @@ REENTRY = (Column("reentered_date", "Re-entered: date", "text", 20), Column("ree
            Column("checked_by", "Checked: initials", "text", 17))
 
 
-# name: (title, serial prefix, what goes on it, default columns, default sheets a day)
-LOGS: dict[str, tuple[str, str, str, tuple[str, ...], int]] = {
+# name: (title, serial prefix, what goes on it, default columns). How many sheets a day: logs.RATES.
+LOGS: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
     "telephone": ("Telephone calls log", "TEL", "Every call with a patient, as well as the entry in the clinical system.",
-                  ("time", "patient", "dob", "nhs_number", "clinician", "summary", "action"), 3),
+                  ("time", "patient", "dob", "nhs_number", "clinician", "summary", "action")),
     "home_visits": ("Home visits log", "VIS", "Every home visit requested, and what happened.",
-                    ("time_requested", "patient", "dob", "nhs_number", "requested_by", "visiting_clinician", "outcome"), 1),
+                    ("time_requested", "patient", "dob", "nhs_number", "requested_by", "visiting_clinician", "outcome")),
     "prescriptions": ("Prescription requests log", "RX", "Every prescription request, however it arrived, and what was issued.",
-                      ("time", "patient", "dob", "nhs_number", "how_received", "items", "eps_or_fp10", "issued_by"), 3),
+                      ("time", "patient", "dob", "nhs_number", "how_received", "items", "eps_or_fp10", "issued_by")),
     "referrals": ("Referrals log", "REF", "Every referral made. Urgent only where possible; print an extra copy to scan after go-live.",
-                  ("patient", "dob", "nhs_number", "service", "urgent", "extra_copy", "referred_by"), 1),
+                  ("patient", "dob", "nhs_number", "service", "urgent", "extra_copy", "referred_by")),
     "correspondence": ("Incoming correspondence log", "COR", "Everything that arrives about a patient. Keep each item for scanning.",
-                       ("received", "patient", "dob", "nhs_number", "source", "kept_for_scanning"), 1),
+                       ("received", "patient", "dob", "nhs_number", "source", "kept_for_scanning")),
     "appointments": ("Appointments log", "APT", "Every appointment booked, changed or cancelled during the cut-over.",
-                     ("patient", "dob", "nhs_number", "appointment", "with", "booked_by"), 1),
+                     ("patient", "dob", "nhs_number", "appointment", "with", "booked_by")),
     "registrations": ("Registrations waiting list", "REG", "New patients who asked to register: they can register from go-live.",
-                      ("name", "dob", "contact", "come_back_on"), 1),
+                      ("name", "dob", "contact", "come_back_on")),
 }

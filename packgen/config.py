@@ -28,11 +28,12 @@ from pydantic_core import PydanticCustomError
 from .columns import COLUMNS, LOGS
 from .dates import WEEKDAYS as DAY_NAMES, uk_date
 from .errors import ConfigError
-from .limits import MAX_FILES, MAX_LOG_SHEETS, MAX_PAGES, image_problem
+from .limits import MAX_FILES, MAX_LIST_SIZE, MAX_LOG_SHEETS, MAX_PAGES, MAX_SHEETS_PER_DAY, image_problem
 from .trust import Trust, real
 from .yamlfile import REMOVE, Key, MergedDoc, YamlDoc, dotted_key, read_config, same_name
 
 MAX_TEXT = 300  # one line of a letter or a heading; longer is a mistake
+MAX_NAME = 80  # a member of staff's name: it heads their own log sheets
 FIRST_YEAR, LAST_YEAR = 2000, 2099  # a cut-over date outside these is a typing mistake
 
 
@@ -84,6 +85,18 @@ EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]
                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
 
 
+def _patients(value: Any) -> int:
+    """The list size: a plain whole number of patients, within what any practice could have."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _problem(f"must be the number of registered patients, a whole number without commas, like 9800 "
+                       f"(got {_shown(value)})")
+    if value < 1:
+        raise _problem(f"must be 1 or more (got {_shown(value)})")
+    if value > MAX_LIST_SIZE:
+        raise _problem(f"is more patients than any practice has; at most {MAX_LIST_SIZE:,} (got {_shown(value)})")
+    return value
+
+
 def _email(value: str) -> str:
     """An address goes into email headers as it is: refuse anything but one plain address."""
     if not EMAIL.fullmatch(value):
@@ -99,6 +112,7 @@ Text = Annotated[str, BeforeValidator(_text), StringConstraints(strip_whitespace
                  AfterValidator(_one_line)]
 Days = Annotated[int, Field(ge=0, le=3650)]
 Email = Annotated[Text, AfterValidator(_email), Field(json_schema_extra={"format": "email"})]
+Patients = Annotated[int, BeforeValidator(_patients), Field(ge=1, le=MAX_LIST_SIZE)]
 
 
 class Strict(BaseModel):
@@ -120,6 +134,9 @@ class Practice(Strict):
         "Where the blank log sheets are kept, as the role cards say it: 'Blank sheets are kept ...'."))
     open_days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS[:5]), min_length=1, max_length=7,
                                      description="Days the practice is open; log sheets are printed for these.")
+    list_size: Patients | None = Field(None, description=(
+        "Registered patients (the list size). Sizes each log's sheets a day; without it, sheets are sized for "
+        "10,000 patients."))
     nation: Literal["england", "wales"] = Field("england", description=(
         "england or wales: which national services the pack names; default from the ODS code (W = wales)."))
 
@@ -330,17 +347,21 @@ class LogSettings(Strict):
     """How one paper log is printed."""
 
     print: bool = Field(True, description="Print this log.")
-    sheets_per_day: Annotated[int, Field(ge=1, le=20)] | None = Field(None, description="Sheets for each open day of the cut-over after FDP day.")
-    fdp_day_sheets: Annotated[int, Field(ge=0, le=20)] | None = Field(
+    sheets_per_day: Annotated[int, Field(ge=1, le=MAX_SHEETS_PER_DAY)] | None = Field(None, description=(
+        "Sheets for each open day of the cut-over after FDP day; default from practice.list_size."))
+    fdp_day_sheets: Annotated[int, Field(ge=0, le=MAX_SHEETS_PER_DAY)] | None = Field(
         None, description="Sheets for the time after log-off on FDP day; default 1 (0: none).")
+    spare_sheets: Annotated[int, Field(ge=1, le=50)] | None = Field(None, description=(
+        "Numbered spare sheets, dated by hand when a day's sheets run out; default a quarter of a day's sheets, "
+        "at least 2."))
     columns: Annotated[list[ColumnKey], Field(min_length=1, max_length=12)] | None = Field(
         None, description="Columns, in order; each row always ends with the re-entry columns.")
 
 
 def _log_field(name: str) -> Any:
-    title, _prefix, _purpose, columns, per_day = LOGS[name]
+    title, _prefix, _purpose, columns = LOGS[name]
     return Field(default_factory=LogSettings,
-                 description=f"{title}: default {per_day} sheet(s) a day, columns {', '.join(columns)}.")
+                 description=f"{title}: sheets a day from the list size, columns {', '.join(columns)}.")
 
 
 class Logs(Strict):
@@ -359,7 +380,8 @@ class RoleSettings(Strict):
     """One staff role's card."""
 
     print: bool = Field(True, description="Print this role's card.")
-    staff: list[Text] = Field(default_factory=list, max_length=100, description="Names printed on the card.")
+    staff: list[Annotated[Text, Field(max_length=MAX_NAME)]] = Field(
+        default_factory=list, max_length=100, description="Names printed on the card (and clinicians' on their sheets).")
     copies: Annotated[int, Field(ge=0, le=200)] | None = Field(None, description="Copies to print; default one per name, or with no names 4 (reception, clinicians), "
                                                                               "2 (prescriptions, scanning) or 1 (the others).")
 
@@ -547,28 +569,41 @@ FIXED_PAGES = 30  # cover, contents, guidance, timeline, calendar, checklists, r
 
 
 def _within_page_limit(practice: PracticeConfig) -> None:
-    """Refuse settings that would make a pack of more than MAX_PAGES pages, naming the setting to lower.
+    """Refuse settings that would make a pack of more than MAX_PAGES pages, or one log of more than
+    MAX_LOG_SHEETS sheets (a log's sheets are laid out as one document), naming the setting to change.
 
     Counted before anything is laid out: one page per log sheet and per letter, plus the fixed parts."""
-    from .logs import open_days, sheets  # logs builds on this module
+    from .logs import DEFAULT_LIST_SIZE, log_specs, open_days, printed_sheets  # logs builds on this module
 
     config = practice.config
+    specs = {spec.name: spec for spec in log_specs(config)}
+    printed = printed_sheets(config)
     per_log: dict[str, int] = {}
-    for sheet in sheets(config):
+    for sheet in printed:
         per_log[sheet.log.name] = per_log.get(sheet.log.name, 0) + 1
     letters = 2 * len(config.third_parties)
     total = FIXED_PAGES + letters + sum(per_log.values())
     days = len(open_days(config))
+
+    def setting(log: str) -> tuple[Key, str]:
+        """Where a log's sheets a day come from, and what that is, for a message."""
+        if specs[log].expected is None:
+            return ("logs", log, "sheets_per_day"), ""
+        size = config.practice.list_size
+        basis = f"{size:,} patients" if size else f"{DEFAULT_LIST_SIZE:,} patients, as practice.list_size is not set"
+        return ("practice", "list_size"), f" ({specs[log].day_sheets} a day for {basis})"
+
     for log, count in per_log.items():
         if count > MAX_LOG_SHEETS:  # one log's sheets are one document, laid out in one worker
-            raise ConfigError([f"{practice.where(('logs', log, 'sheets_per_day'))}: {count:,} {log.replace('_', ' ')} "
-                               f"log sheets over {days} open days are more than one log may "
-                               f"print ({MAX_LOG_SHEETS}); lower logs.{log}.sheets_per_day or shorten the cut-over"])
+            key, basis = setting(log)
+            raise ConfigError([f"{practice.where(key)}: {count:,} {log.replace('_', ' ')} log sheets over {days} "
+                               f"open days{basis} are more than one log may print ({MAX_LOG_SHEETS}); lower "
+                               f"logs.{log}.sheets_per_day or shorten the cut-over"])
     if total <= MAX_PAGES:
         return
     if per_log and max(per_log.values()) >= letters:
         log = max(per_log, key=lambda name: per_log[name])
-        key: Key = ("logs", log, "sheets_per_day")
+        key, _basis = setting(log)
         why = (f"{per_log[log]:,} {log.replace('_', ' ')} log sheets for {days} open days; lower "
                f"logs.{log}.sheets_per_day, stop printing some logs or shorten the cut-over")
     else:

@@ -70,9 +70,14 @@ def documents(pack: Pack) -> list[Document]:
     for spec in pack.log_specs:
         own = [sheet for sheet in pack.sheets if sheet.log == spec]
         if own:
-            docs.append(Document(f"logs-{spec.name}", "parts/log-sheets.html", f"{spec.title}: {name}",
+            docs.append(Document(log_key(spec.name), "parts/log-sheets.html", f"{spec.title}: {name}",
                                  f"logs/{spec.name.replace('_', '-')}.pdf", {"sheets": own}, in_pack=False))
     return docs
+
+
+def log_key(log: str) -> str:
+    """The key of a log's document of sheets."""
+    return f"logs-{log}"
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from .dates import uk_date
 from .drafts import by_email
 from .errors import ConfigError, PackgenError
 from .letters import Letter
-from .logs import sheets
+from .logs import printed_sheets
 from .manifest import inputs_key, manifest, unchanged
 from .names import CACHE, MANIFEST, OVERVIEW, WAVE_CSV, WAVE_ICS, WAVES, slug
 from .pack import prepare
@@ -401,7 +401,7 @@ def wave_rows(configs: list[Path], outcomes: dict[str, Outcome], today: dt.date)
             pack = prepare(practice, today)
             tasks, letters, count = list(pack.tasks), list(pack.letters), len(pack.sheets)
         except PackgenError:  # its content is wrong: the build failed too, and says why
-            tasks, letters, count = build_schedule(c), None, len(sheets(c))
+            tasks, letters, count = build_schedule(c), None, len(printed_sheets(c))
         rows.append(practice_row(str(config), c, tasks, letters, count, outcome))
     return rows
 

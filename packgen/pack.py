@@ -22,7 +22,7 @@ from .errors import ContentError
 from .glossary import Glossary, load_glossary
 from .letters import Letter, Tracking, build_letters, tracking
 from .letters import wording_files as letter_files
-from .logs import DIGIT_BOXES, ROWS_PER_SHEET, LogSpec, Sheet, log_specs, open_days, sheets
+from .logs import DEFAULT_LIST_SIZE, DIGIT_BOXES, ROWS_PER_SHEET, LogSpec, Sheet, log_specs, open_days, printed_sheets
 from .reconcile.qr import sheet_marks
 from .starthere import StartHere, start_here
 from .sms import patient_notice as with_text_message
@@ -54,7 +54,8 @@ class Facts:
     training: tuple[dt.date, ...]
     cut_over_days: int
     log_specs: tuple[LogSpec, ...]
-    sheets: tuple[Sheet, ...]
+    sheets: tuple[Sheet, ...]  # dated, then each log's numbered spares: the register's order
+    list_size: str  # the patients the sheets are sized for, as printed ("10,000")
     open_days: tuple[dt.date, ...]
     reentry: tuple[Column, ...]
     rows_per_sheet: int
@@ -97,7 +98,7 @@ def context(pc: PracticeConfig, today: dt.date) -> Facts:
     """The practice's values and its computed dates."""
     c = pc.config
     tasks = build_schedule(c)
-    specs, printed, days = log_specs(c), sheets(c), open_days(c)
+    specs, printed, days = log_specs(c), printed_sheets(c), open_days(c)
     return Facts(
         practice=c.practice, contacts=c.contacts, migration=c.migration, third_parties=tuple(c.third_parties),
         schedule=c.schedule, tasks=tuple(tasks), task_by_key={task.key: task for task in tasks}, 
@@ -105,7 +106,8 @@ def context(pc: PracticeConfig, today: dt.date) -> Facts:
         weeks=tuple(wall_calendar(c, tasks)), dates=key_dates(c, tasks), logoff=logoff_words(c),
         services=services(c), owners=owners(c), training=tuple(c.migration.training),
         cut_over_days=(c.migration.go_live - c.migration.final_data_production).days,
-        log_specs=tuple(specs), sheets=tuple(printed), open_days=tuple(days), reentry=tuple(REENTRY),
+        log_specs=tuple(specs), sheets=tuple(printed), list_size=f"{c.practice.list_size or DEFAULT_LIST_SIZE:,}",
+        open_days=tuple(days), reentry=tuple(REENTRY),
         rows_per_sheet=ROWS_PER_SHEET, digit_boxes=DIGIT_BOXES,
         marks=sheet_marks(c.practice.ods_code, {spec.name: spec.columns for spec in specs}, ROWS_PER_SHEET,
                           [sheet.serial for sheet in printed], [day.isoformat() for day in days]),

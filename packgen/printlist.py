@@ -8,7 +8,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from .logs import Sheet, groups
 from .names import NOTICE_LARGE, PACK, POSTER
+from .roles import pick_up_order
 
 if TYPE_CHECKING:
     from .pack import Pack
@@ -23,6 +25,31 @@ class Printed(Protocol):
     title: str
     file: str | None
     in_pack: bool
+
+
+@dataclass(frozen=True)
+class SheetFile:
+    """A file of log sheets made of the pages of the files by log (`logs.groups`): a day's sheets, or the
+    spares. One page a sheet, so its pages are known before anything is laid out."""
+
+    file: str
+    title: str
+    sheets: tuple[Sheet, ...]
+    in_pack: bool = False
+
+    @property
+    def key(self) -> str:
+        return self.file
+
+    @property
+    def pages(self) -> int:
+        return len(self.sheets)
+
+
+def sheet_files(pack: Pack) -> list[SheetFile]:
+    """The files of log sheets by day and of the spares that the build writes beside the files by log."""
+    return [SheetFile(file, f"{what}: {pack.practice.name}", tuple(sheets))
+            for file, what, sheets in groups(list(pack.sheets), pick_up_order())]
 
 
 @dataclass(frozen=True)
@@ -62,7 +89,9 @@ def print_list(docs: Sequence[Printed], count: Callable[[str], int], pack: Pack)
         rows.append(PrintItem(f"Letters to send by post ({len(posted)})", f"letters/ numbers {and_list(numbers)}",
                               sum(count(f"part-{letter.anchor}") for letter in posted), 1,
                               "Sign each one and post it on the date in its file name"))
-    rows += log_rows(docs, count, pack)
+    files = sheet_files(pack)
+    pages = {item.key: item.pages for item in files}
+    rows += log_rows([*docs, *files], lambda key: pages[key] if key in pages else count(key), pack)
     return rows
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from jinja2.sandbox import SandboxedEnvironment
 
+from .columns import LOGS
 from .config import Config
 from .content import Section, required
 from .logs import LogSpec
@@ -39,6 +40,11 @@ def owners(config: Config) -> dict[str, str]:
         "generic_mailbox": (f"{scanning.staff[0]} (scanning and correspondence)" if scanning.print and scanning.staff
                             else f"{manager.name} (practice manager)"),
     }
+
+
+def pick_up_order() -> list[str]:
+    """Logs in the order staff pick up a day's sheets: role by role as ROLES lists them, reception first."""
+    return list(dict.fromkeys([log for _title, logs, _sheets in ROLES.values() for log in logs] + list(LOGS)))
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ practice:
   # phone: "01234 567890"
   # email: practice@nhs.net
   # logo: logo.png                     # PNG, JPEG or SVG, in this folder
+  # list_size: 9800                   # registered patients: sizes the log sheets (default 10,000)
   # open_days: [monday, tuesday, wednesday, thursday, friday]
   # nation: england                    # or wales; default from the ODS code (W = wales)
 

@@ -35,7 +35,8 @@ def test_every_page_is_a4_and_only_the_calendar_and_log_sheets_are_landscape(exa
         size = sorted((float(page.mediabox.width), float(page.mediabox.height)))
         assert size == pytest.approx(sorted(A4), abs=1)
         landscape = float(page.mediabox.width) > float(page.mediabox.height)
-        is_wide = "Calendar: December 2026 to March 2027" in texts[number] or re.search(r"Sheet \d+ of \d+ for that day", texts[number])
+        is_wide = ("Calendar: December 2026 to March 2027" in texts[number]
+                   or re.search(r"Sheet \d+ of \d+ for that day|Spare \d+ of \d+ for this log", texts[number]))
         assert landscape == bool(is_wide), number
 
 
@@ -125,8 +126,9 @@ def test_guidance_shows_the_practice_values(example_pack):
 
 def test_the_guide_holds_no_handout_and_every_page_after_the_cover_is_numbered(example_pack):
     pages = example_pack.pages
-    # letters, log sheets, role cards and the poster are printed from their own files
-    assert not [text for text in pages if "Yours sincerely" in text or re.search(r"Sheet \d+ of \d+ for that day", text)
+    # letters, log sheets (dated and spare), role cards and the poster are printed from their own files
+    assert not [text for text in pages if "Yours sincerely" in text
+                or re.search(r"Sheet \d+ of \d+ for that day|Spare \d+ of \d+ for this log", text)
                 or text.startswith("Cut-over role card") or "We are changing our computer" in text]
     for number, text in enumerate(pages, start=1):
         if number > 1:

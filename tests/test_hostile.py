@@ -42,7 +42,7 @@ def test_absurd_values_are_refused(tmp_path):
     assert errors_of(long_cut_over) == [
         f"{long_cut_over}:11: migration.go_live: is {(dt.date(2040, 12, 1) - dt.date(2027, 6, 10)).days} days after final_data_production; a cut-over lasts days or weeks"]
     sheets = write(tmp_path / "sheets.yaml", MINIMAL + "logs:\n  telephone: {sheets_per_day: 10000}\n")
-    assert errors_of(sheets) == [f"{sheets}:13: logs.telephone.sheets_per_day: must be 20 or less"]
+    assert errors_of(sheets) == [f"{sheets}:13: logs.telephone.sheets_per_day: must be 100 or less"]
     name = write(tmp_path / "name.yaml", MINIMAL.replace("Hillside Surgery", "x" * 400))
     assert errors_of(name) == [f"{name}:2: practice.name: is too long (at most 300 characters)"]
 

@@ -206,11 +206,13 @@ def test_the_example_is_within_every_limit():
 
 
 def test_one_log_of_more_sheets_than_a_worker_can_lay_out_is_refused_naming_the_setting(tmp_path):
-    path = write(tmp_path / "p.yaml", MINIMAL.replace("2027-06-14", "2027-07-14") + "logs:\n  referrals: {sheets_per_day: 7}\n")
+    small = MINIMAL.replace("  address:", "  list_size: 1000\n  address:").replace("2027-06-14", "2027-07-14")
+    path = write(tmp_path / "p.yaml", small + "logs:\n  referrals: {sheets_per_day: 7}\n")
     with pytest.raises(ConfigError) as caught:
         load(path)
+    # 1 on FDP day, 7 on each of the other 23 open days, and 2 spares
     assert caught.value.problems == [
-        f"{path}:13: logs.referrals.sheets_per_day: 162 referrals log sheets over 24 open days are more "
+        f"{path}:14: logs.referrals.sheets_per_day: 164 referrals log sheets over 24 open days are more "
         "than one log may print (150); lower logs.referrals.sheets_per_day or shorten the cut-over"]
 
 

@@ -1,29 +1,40 @@
-"""Paper log sheets: pre-dated serials, landscape pages inside the margin, and a register that agrees."""
+"""Paper log sheets: pre-dated serials, sized to the practice, spares, clinicians' own sheets, landscape pages
+inside the margin, the sheets by day, and a register that agrees."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+from types import SimpleNamespace
 
 import pdfplumber
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from packgen.build import build
 from packgen.columns import COLUMNS, LOGS, REENTRY
 from packgen.config import Config, load
-from packgen.logs import open_days, sheets
+from packgen.documents import documents
+from packgen.logs import DEFAULT_LIST_SIZE, RATES, ROWS_PER_SHEET, groups, log_specs, open_days, printed_sheets, sheets
+from packgen.roles import pick_up_order
 
-from .conftest import BUILD_DATE, MINIMAL, flat, read_pdf, write
+from .conftest import BUILD_DATE, MINIMAL, ROOT, errors_of, flat, read_pdf, write
 
 MM = 72 / 25.4
 # Over Easter 2027: Thursday 25/03 open, Good Friday, a weekend, Easter Monday, Tuesday 30/03 open.
 EASTER = MINIMAL.replace("2027-06-10", "2027-03-25").replace("2027-06-14", "2027-03-31")
+# The same, built: a small practice (few sheets to lay out) with two clinicians named.
+SMALL = (EASTER.replace("  address:", "  list_size: 1500\n  address:")
+         + "roles:\n  clinicians: {staff: [Dr Ann Lee, Sam Cole]}\n")
+SERIAL = r"\b[A-Z]{2,3}-(?:\d{4}-\d{2}-\d{2}|SPARE)-\d{2}\b"
 
 
 @pytest.fixture(scope="module")
 def easter(tmp_path_factory):
     folder = tmp_path_factory.mktemp("easter")
-    result = build(load(write(folder / "p.yaml", EASTER)), folder / "out", BUILD_DATE)
+    result = build(load(write(folder / "p.yaml", SMALL)), folder / "out", BUILD_DATE)
     return result
 
 
@@ -37,8 +48,8 @@ def test_sheets_skip_weekends_and_bank_holidays_and_serials_are_unique():
     config = config_of(EASTER)
     assert open_days(config) == [dt.date(2027, 3, 25), dt.date(2027, 3, 30)]
     printed = sheets(config)
-    # FDP day: one sheet per log, for the time after log-off; then telephone 3, prescriptions 3, the rest 1 a day
-    assert len(printed) == 7 + (3 + 1 + 3 + 1 + 1 + 1 + 1)
+    # FDP day: one sheet per log, for the time after log-off; then each log's sheets for a full day
+    assert len(printed) == len(LOGS) + sum(spec.sheets_per_day for spec in log_specs(config))
     serials = [s.serial for s in printed]
     assert len(set(serials)) == len(serials)
     assert serials[:4] == ["TEL-2027-03-25-01", "TEL-2027-03-30-01", "TEL-2027-03-30-02", "TEL-2027-03-30-03"]
@@ -71,17 +82,17 @@ def test_open_days_and_log_settings_change_the_sheets():
 
 
 def test_each_log_is_its_own_landscape_pdf_one_page_per_sheet(easter):
-    for name in LOGS:
-        pdf = read_pdf(easter.folder / "logs" / f"{name.replace('_', '-')}.pdf")
-        per_day = LOGS[name][4]
-        assert len(pdf.pages) == 1 + per_day, name  # FDP day from log-off, then a full day
+    for spec in log_specs(config_of(SMALL)):
+        pdf = read_pdf(easter.folder / "logs" / f"{spec.name.replace('_', '-')}.pdf")
+        # FDP day from log-off, then a full day, then the spares
+        assert len(pdf.pages) == spec.fdp_day_sheets + spec.day_sheets + spec.spare_sheets, spec.name
         for page in pdf.reader.pages:
             assert float(page.mediabox.width) == pytest.approx(841.89, abs=1)
             assert float(page.mediabox.height) == pytest.approx(595.28, abs=1)
 
 
 def test_every_column_heading_the_date_and_the_serial_are_printed(easter):
-    for name, (title, prefix, _purpose, columns, _per_day) in LOGS.items():
+    for name, (title, prefix, _purpose, columns) in LOGS.items():
         pdf = read_pdf(easter.folder / "logs" / f"{name.replace('_', '-')}.pdf")
         first = flat(pdf.pages[0])
         assert title in first
@@ -100,15 +111,15 @@ def test_every_column_heading_the_date_and_the_serial_are_printed(easter):
                 "practice's information governance policy after re-entry is checked.") in first
 
 
-def test_register_lists_exactly_the_sheets_printed(easter):
+def test_register_lists_exactly_the_sheets_printed_spares_included(easter):
     pack = read_pdf(easter.folder / "cutover-pack.pdf")
-    serial = r"\b[A-Z]{2,3}-\d{4}-\d{2}-\d{2}-\d{2}\b"
-    on_sheets = [re.search(serial, text).group() for name in LOGS
-                 for text in read_pdf(easter.folder / "logs" / f"{name.replace('_', '-')}.pdf").pages]
-    register = [found for text in pack.pages if "Sheet register" in text for found in re.findall(serial, text)]
-    assert len(on_sheets) == 18
-    assert register == on_sheets
-    assert f"{len(on_sheets)} in all" in flat("\n".join(pack.pages))
+    printed = printed_sheets(config_of(SMALL))
+    on_sheets = [re.search(SERIAL, text).group() for spec in log_specs(config_of(SMALL))
+                 for text in read_pdf(easter.folder / "logs" / f"{spec.name.replace('_', '-')}.pdf").pages]
+    register = [found for text in pack.pages if "Sheet register" in text for found in re.findall(SERIAL, text)]
+    assert on_sheets == [sheet.serial for sheet in printed]
+    assert register == on_sheets and any(sheet.spare for sheet in printed)
+    assert f"{len(on_sheets)} in all, spares included" in flat("\n".join(pack.pages))
 
 
 def test_nothing_prints_within_10mm_of_the_paper_edge(easter):
@@ -157,15 +168,17 @@ def test_each_stamped_sheet_reads_as_tagged_text_in_order(easter):
     still finds them as text, after the title and before the table, on every sheet."""
     config = load(easter.folder.parent.parent / "p.yaml").config
     for name in LOGS:
-        own = [sheet for sheet in sheets(config) if sheet.log.name == name]
+        own = [sheet for sheet in printed_sheets(config) if sheet.log.name == name]  # dated, then the spares
         with pdfplumber.open(easter.folder / "logs" / f"{name.replace('_', '-')}.pdf") as pdf:
             assert len(pdf.pages) == len(own)
             for page, sheet in zip(pdf.pages, own):
                 text, mcids = tagged_text(page)
                 assert sorted(mcids) == list(range(len(mcids))), (name, sheet.serial)  # each id once
                 assert {char["mcid"] for char in page.chars} <= set(mcids), (name, sheet.serial)  # all text tagged
-                date = sheet.date.strftime("%a %d/%m/%Y")
-                parts = [sheet.log.title, date, sheet.serial, f"Sheet {sheet.number} of {sheet.of} for that day",
+                date = "Spare sheet" if sheet.spare else sheet.date.strftime("%a %d/%m/%Y")
+                count = (f"Spare {sheet.number} of {sheet.of} for this log" if sheet.spare
+                         else f"Sheet {sheet.number} of {sheet.of} for that day")
+                parts = [sheet.log.title, date, *([sheet.holder] if sheet.holder else []), sheet.serial, count,
                          sheet.log.columns[0].heading, "Contains patient-identifiable information", sheet.serial]
                 at = -1
                 for part in parts:
@@ -173,3 +186,163 @@ def test_each_stamped_sheet_reads_as_tagged_text_in_order(easter):
                     assert found > at, (name, sheet.serial, part, text)
                     at = found
                 assert ("from close of business (after log-off)" in text) == (sheet.starts is not None)
+
+
+# Sheets sized to the practice: the README's rates, its arithmetic, and what overrides them.
+
+def stated_rates() -> dict[str, float | None]:
+    """Each log's rows a day per 1,000 patients as the README's table states them (None: no rate)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `(\w+)` \| [A-Z]+ \| ([^|]+) \|", readme, flags=re.MULTILINE)
+    return {name: (float(rate) if re.fullmatch(r"[\d.]+", rate.strip()) else None) for name, rate in rows}
+
+
+def with_list_size(text: str, size: int) -> str:
+    return text.replace("  address:", f"  list_size: {size}\n  address:")
+
+
+def test_the_rates_are_the_ones_the_readme_states():
+    assert stated_rates() == RATES and set(RATES) == set(LOGS)
+
+
+@pytest.mark.parametrize("size", [3000, 12000])
+def test_sheets_a_day_scale_with_the_list_size(size):
+    config = config_of(with_list_size(EASTER, size))
+    printed = sheets(config)
+    full_day = dt.date(2027, 3, 30)
+    for name, rate in stated_rates().items():
+        expected = max(1, math.ceil(rate * size / 1000 / ROWS_PER_SHEET)) if rate is not None else 1
+        assert sum(s.log.name == name and s.date == full_day for s in printed) == expected, name
+        spec = next(spec for spec in log_specs(config) if spec.name == name)
+        assert spec.spare_sheets == max(2, math.ceil(expected / 4)), name
+        assert spec.expected == (round(rate * size / 1000) if rate is not None else None)
+
+
+def test_without_a_list_size_the_sheets_are_those_of_an_average_practice():
+    assert log_specs(config_of(EASTER)) == log_specs(config_of(with_list_size(EASTER, DEFAULT_LIST_SIZE)))
+
+
+def test_a_log_setting_overrides_the_list_size():
+    config = config_of(with_list_size(EASTER, 12000) + "logs:\n  appointments: {sheets_per_day: 2, spare_sheets: 7}\n")
+    spec = next(spec for spec in log_specs(config) if spec.name == "appointments")
+    assert (spec.sheets_per_day, spec.spare_sheets, spec.expected) == (2, 7, None)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 60_000), st.integers(1, 60_000))
+def test_a_larger_practice_never_gets_fewer_sheets_and_they_hold_the_expected_rows(small, large):
+    small, large = sorted((small, large))
+    sized = [log_specs(config_of(with_list_size(EASTER, size))) for size in (small, large)]
+    for few, many in zip(*sized):
+        assert few.day_sheets <= many.day_sheets and few.spare_sheets <= many.spare_sheets
+    for spec in sized[1]:
+        if spec.expected is not None:
+            assert spec.day_sheets * ROWS_PER_SHEET >= RATES[spec.name] * large / 1000
+
+
+@pytest.mark.parametrize("value, message", [
+    ("'9,800'", "must be the number of registered patients, a whole number without commas, like 9800 (got '9,800')"),
+    ("0", "must be 1 or more (got 0)"),
+    ("true", "must be the number of registered patients, a whole number without commas, like 9800 (got True)"),
+    ("250000", "is more patients than any practice has; at most 150,000 (got 250000)"),
+])
+def test_a_wrong_list_size_is_one_line_naming_file_line_and_key(tmp_path, value, message):
+    path = write(tmp_path / "p.yaml", MINIMAL.replace("  address:", f"  list_size: {value}\n  address:"))
+    assert errors_of(path) == [f"{path}:4: practice.list_size: {message}"]
+
+
+def test_a_clinician_s_name_fits_the_head_of_their_sheets(tmp_path):
+    path = write(tmp_path / "p.yaml", MINIMAL + "roles:\n  clinicians: {staff: [Dr A, " + "B" * 81 + "]}\n")
+    assert errors_of(path) == [f"{path}:13: roles.clinicians.staff.1: is too long (at most 80 characters)"]
+
+
+def test_sheets_from_the_list_size_over_one_log_s_limit_name_the_list_size(tmp_path):
+    path = write(tmp_path / "p.yaml", with_list_size(MINIMAL, 40000).replace("2027-06-14", "2027-06-24"))
+    (problem,) = errors_of(path)
+    assert problem.startswith(f"{path}:4: practice.list_size: ")
+    assert "a day for 40,000 patients) are more than one log may print (150); lower logs." in problem
+
+
+# Spares and clinicians' own sheets.
+
+def test_spares_have_serials_of_their_own_and_no_date():
+    config = config_of(SMALL)
+    spares = [sheet for sheet in printed_sheets(config) if sheet.spare]
+    for spec in log_specs(config):
+        own = [sheet.serial for sheet in spares if sheet.log == spec]
+        assert own == [f"{spec.prefix}-SPARE-{n:02d}" for n in range(1, spec.spare_sheets + 1)]
+    assert all(sheet.date is None and sheet.holder is None for sheet in spares)
+    serials = [sheet.serial for sheet in printed_sheets(config)]
+    assert len(serials) == len(set(serials))
+
+
+def test_each_named_clinician_gets_telephone_sheets_of_their_own():
+    config = config_of(with_list_size(EASTER, 12000) + "roles:\n  clinicians: {staff: [Dr A, Dr B, Dr C]}\n")
+    spec = next(spec for spec in log_specs(config) if spec.name == "telephone")
+    calls = RATES["telephone"] * 12  # a day, for 12,000 patients
+    assert spec.clinicians == ("Dr A", "Dr B", "Dr C") and spec.sheets_per_day == 1
+    assert spec.clinician_sheets == math.ceil(calls / 3 / ROWS_PER_SHEET)
+    full_day = [sheet for sheet in sheets(config) if sheet.log == spec and sheet.date == dt.date(2027, 3, 30)]
+    for name in spec.clinicians:
+        own = [sheet for sheet in full_day if sheet.holder == name]
+        assert [(sheet.number, sheet.of) for sheet in own] == [(n, spec.clinician_sheets)
+                                                              for n in range(1, spec.clinician_sheets + 1)]
+    assert [sheet.serial for sheet in full_day] == [f"TEL-2027-03-30-{n:02d}" for n in range(1, len(full_day) + 1)]
+    assert not [sheet for sheet in sheets(config) if sheet.holder and sheet.date == dt.date(2027, 3, 25)]
+
+
+def test_a_clinician_s_sheet_and_a_spare_say_what_they_are(easter):
+    pages = read_pdf(easter.folder / "logs" / "telephone.pdf").pages
+    own = next(flat(text) for text in pages if "Dr Ann Lee" in text)
+    assert "Tue 30/03/2027" in own and "For calls by Dr Ann Lee." in own
+    shared = next(flat(text) for text in pages if "Shared sheet" in text)
+    assert "For calls by anyone without a sheet of their own" in shared
+    spare = flat(pages[-1])
+    assert "Spare sheet" in spare and "TEL-SPARE-" in spare and "Spare: use it only when that day's sheets have run out" in spare
+    assert not re.search(r"\d{2}/\d{2}/\d{4}", spare)  # no date printed: it is written on
+
+
+# The sheets by day: copies of the same pages, a partition of the dated sheets.
+
+def test_each_day_s_file_holds_exactly_that_day_s_sheets_as_printed_per_log(easter):
+    config = config_of(SMALL)
+    folder = easter.folder / "logs"
+    per_log = {}
+    for spec in log_specs(config):
+        for text in read_pdf(folder / f"{spec.name.replace('_', '-')}.pdf").pages:
+            per_log[re.search(SERIAL, text).group()] = text
+    for day in open_days(config):
+        pages = read_pdf(folder / f"{day.isoformat()}.pdf").pages
+        serials = [re.search(SERIAL, text).group() for text in pages]
+        assert sorted(serials) == sorted(sheet.serial for sheet in sheets(config) if sheet.date == day)
+        assert all(text == per_log[serial] for serial, text in zip(serials, pages))  # the same pages
+        logs = [serial.split("-")[0] for serial in serials]
+        order = [LOGS[name][1] for name in pick_up_order()]
+        assert logs == sorted(logs, key=order.index)  # in the order staff pick them up
+    spares = [re.search(SERIAL, text).group() for text in read_pdf(folder / "spares.pdf").pages]
+    assert spares == [sheet.serial for sheet in printed_sheets(config) if sheet.spare]
+
+
+configs = st.builds(
+    lambda size, days, clinicians, fdp_sheets, spares: config_of(
+        with_list_size(EASTER, size).replace("2027-03-25", "2027-06-10").replace("2027-03-31", f"2027-06-{10 + days}")
+        + (f"roles:\n  clinicians: {{staff: [{', '.join(f'Dr {n}' for n in range(clinicians))}]}}\n" if clinicians else "")
+        + f"logs:\n  telephone: {{fdp_day_sheets: {fdp_sheets}}}\n"
+        + (f"  referrals: {{spare_sheets: {spares}}}\n" if spares else "")),
+    st.integers(1, 20_000), st.integers(1, 10), st.integers(0, 6), st.integers(0, 3), st.integers(0, 4))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(configs)
+def test_every_serial_is_in_one_per_log_file_once_and_the_days_partition_the_dated_sheets(config):
+    printed = printed_sheets(config)
+    pack = SimpleNamespace(practice=config.practice, roles=(), letters=(), log_specs=tuple(log_specs(config)),
+                           sheets=tuple(printed))
+    files = [doc.values["sheets"] for doc in documents(pack) if doc.template == "parts/log-sheets.html"]
+    serials = [sheet.serial for found in files for sheet in found]
+    assert sorted(serials) == sorted(sheet.serial for sheet in printed) and len(set(serials)) == len(serials)
+    days = [found for file, _what, found in groups(printed, pick_up_order()) if file != "logs/spares.pdf"]
+    by_day = [sheet for found in days for sheet in found]
+    assert sorted(s.serial for s in by_day) == sorted(s.serial for s in printed if not s.spare)
+    assert len({s.serial for s in by_day}) == len(by_day)
+    assert all(len({s.date for s in found}) == 1 for found in days)

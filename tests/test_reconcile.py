@@ -20,12 +20,12 @@ from PIL import Image
 from packgen.cli import main
 from packgen.columns import COLUMNS, LOGS
 from packgen.config import load
-from packgen.logs import sheets
+from packgen.logs import printed_sheets, sheets
 from packgen.reconcile import run
 from packgen.reconcile.layout import (BATCH, LOG_WIDTH, MARK, QR_BORDER, QR_SIZE, SIGNOFF, column_widths, log_layout,
                                       parse_payload, payload)
 from packgen.reconcile.qr import read_codes
-from packgen.reconcile.report import exit_code, summary
+from packgen.reconcile.report import exit_code, missing_by_log_and_day, summary
 from packgen.reconcile.run import known_layouts, reconcile
 from packgen.reconcile.scans import reduce
 
@@ -132,7 +132,7 @@ def test_ruled_lines_marks_and_code_are_where_the_layout_says(example_build):
 def test_every_sheet_batch_cover_and_the_sign_off_carry_a_code_that_reads_back(example_build):
     config = load(EXAMPLE).config
     for name in LOGS:
-        serials = [s.serial for s in sheets(config) if s.log.name == name]
+        serials = [s.serial for s in printed_sheets(config) if s.log.name == name]  # dated, then spares
         for index, image in enumerate(rasterise(log_pdf(example_build.folder, name), 150)):
             codes = read_codes(reduce(image))
             assert [parse_payload(c.text).serial for c in codes] == [serials[index]]
@@ -150,7 +150,7 @@ def test_every_sheet_batch_cover_and_the_sign_off_carry_a_code_that_reads_back(e
     assert found == ["SCAN-2027-03-04", "SCAN-2027-03-05", "SCAN-2027-03-08", "SIGNOFF"]
 
 
-@given(st.from_regex(r"[A-Z][0-9]{5}", fullmatch=True), st.from_regex(r"[A-Z]{2,3}-20[0-9]{2}-[01][0-9]-[0-3][0-9]-[0-9]{2}", fullmatch=True))
+@given(st.from_regex(r"[A-Z][0-9]{5}", fullmatch=True), st.from_regex(r"[A-Z]{2,3}-(20[0-9]{2}-[01][0-9]-[0-3][0-9]|SPARE)-[0-9]{2}", fullmatch=True))
 def test_a_code_always_reads_back_as_what_was_printed(ods, serial):
     found = parse_payload(payload(ods, serial))
     assert (found.ods_code, found.serial) == (ods, serial)
@@ -174,7 +174,8 @@ def test_synthetic_scans_are_read_right(scan_sets, name, tmp_path):
     assert code == 1
     result = json.loads(out)
     assert result == json.loads((tmp_path / "reconcile.json").read_text(encoding="utf-8"))
-    assert result["practice"] == "Y01234" and result["issued"] == len(sheets(load(EXAMPLE).config)) and result["scanned"] == 6
+    assert result["practice"] == "Y01234" and result["issued"] == len(printed_sheets(load(EXAMPLE).config))
+    assert result["scanned"] == 6
     assert scans.left_out in result["missing"] and len(result["missing"]) == result["issued"] - result["scanned"]
     reasons = {page["page"]: page["reason"] for page in result["unknown_pages"]}
     assert reasons == {4: "blank page", 8: "a sheet of another practice (ODS B12345)"}
@@ -206,23 +207,41 @@ def test_the_same_scans_in_any_order_give_the_same_result(example_build, tmp_pat
 
 
 def test_every_sheet_scanned_and_every_row_done_exits_0_with_a_clean_report(example_build, tmp_path):
+    """The day's sheet and the log's numbered spares, written on: a spare is read like any other sheet."""
     config = write(tmp_path / "one-day.yaml", ONE_DAY)
     known = known_layouts(load(config).config)
+    issued = [sheet.serial for sheet in printed_sheets(load(config).config)]
+    in_example = [sheet.serial for sheet in printed_sheets(load(EXAMPLE).config) if sheet.log.name == "telephone"]
+    assert issued[0] == "TEL-2027-03-04-01" and issued[1:] and all("-SPARE-" in serial for serial in issued[1:])
     rng = random.Random(11)
-    pages = []
-    for index, image in enumerate(rasterise(log_pdf(example_build.folder, "telephone"), 150, 0, 1)):
-        serial = f"TEL-2027-03-04-0{index + 1}"
-        layout = known[serial]
-        truth = write_on(image, layout, serial, 150, rng, share=0.5, done=1.0)
+    pages, truths = [], []
+    for serial in issued:  # the example prints the same telephone sheets, with the same columns
+        image = rasterise(log_pdf(example_build.folder, "telephone"), 150, in_example.index(serial), 1)[0]
+        truth = write_on(image, known[serial], serial, 150, rng, share=0.5, done=1.0)
         assert any(used for used, _, _ in truth.rows.values())
         pages.append(distort(image, 150, CLEAN, rng))
+        truths.append(truth)
     save_pdf(pages, tmp_path / "all.pdf", 150)
     code, out, _ = reconcile_cli(str(config), str(tmp_path / "all.pdf"), "-o", str(tmp_path / "out"))
     assert code == 0, out
-    assert "1 of 1 log sheets scanned" in out
+    assert f"{len(issued)} of {len(issued)} log sheets scanned" in out
+    result = json.loads((tmp_path / "out" / "reconcile.json").read_text(encoding="utf-8"))
+    read = {sheet["serial"]: sheet for sheet in result["sheets"]}
+    for truth in truths:
+        assert {row["row"]: (row["used"], row["reentered"], row["checked"]) for row in read[truth.serial]["rows"]} == truth.rows
+    assert result["totals"]["telephone"]["rows_used"] == sum(u for t in truths for u, _, _ in t.rows.values())
     with pdfplumber.open(tmp_path / "out" / "reconcile.pdf") as pdf:
         text = " ".join((pdf.pages[0].extract_text() or "").split())
     assert "Every sheet printed has been scanned, and every row used has been re-entered and checked." in text
+
+
+def test_a_spare_not_scanned_is_missing_like_any_sheet(tmp_path):
+    config = load(write(tmp_path / "one-day.yaml", ONE_DAY)).config
+    outcome = run.Outcome("Y01234", "Riverside Medical Centre", printed_sheets(config))
+    result = summary(outcome)
+    assert result["missing"] == [sheet.serial for sheet in printed_sheets(config)]
+    spares = [sheet.serial for sheet in printed_sheets(config) if sheet.spare]
+    assert spares and ("Telephone calls log", None, spares) in missing_by_log_and_day(outcome.issued, result["missing"])
 
 
 def test_report_lists_each_problem_row_with_its_picture(scan_sets, tmp_path):

@@ -11,6 +11,7 @@ import pytest
 from packgen.build import build
 from packgen.config import load
 from packgen.dates import uk_day
+from packgen.logs import open_days, printed_sheets
 from packgen.printlist import log_rows
 from packgen.roles import DEFAULT_COPIES, ROLES
 from packgen.schedule import build_schedule, key_dates
@@ -127,14 +128,24 @@ def test_print_list_counts_the_real_pages_on_one_page_in_the_reader_s_words(exam
     folder = example_build.folder
     assert rows[0].file == "cutover-pack.pdf" and rows[0].pages == len(example_pack.pages) and rows[0].copies == 1
     assert {row.file for row in rows if row.file.startswith("roles/")} == {f"roles/{p.name}" for p in (folder / "roles").iterdir()}
-    # No staff are named in the example: each card gets its role's default number of copies.
+    # A role with staff named gets one card each; the others their role's default number of copies.
+    config = load(EXAMPLE).config
     for key, row in zip(ROLES, (row for row in rows if row.what.startswith("Role card"))):
-        assert row.copies == DEFAULT_COPIES[key] and "Each person in this role" in row.what
+        staff = getattr(config.roles, key).staff
+        if staff:
+            assert row.copies == len(staff) and "One each for" in row.what, key
+        else:
+            assert row.copies == DEFAULT_COPIES[key] and "Each person in this role" in row.what, key
     poster = next(row for row in rows if row.file == "patient-poster.pdf")
     assert poster.copies == 3 and "Waiting room, reception desk and entrance" in poster.what
     assert any(row.file == "patient-notice-large-print.pdf" and row.copies == 1 for row in rows)
-    logs = next(row for row in rows if "logs/" in row.file)
-    assert logs.copies == 1 and "every serial number must exist once" in logs.what
+    # The sheets by day, then the spares: every sheet once, and no file by log as well
+    printed, days = printed_sheets(config), open_days(config)
+    logs = [row for row in rows if "logs/" in row.file]
+    assert [(row.file, row.pages, row.copies) for row in logs] == [
+        (f"logs/{days[0].isoformat()}.pdf to logs/{days[-1].isoformat()}.pdf", sum(not s.spare for s in printed), 1),
+        ("logs/spares.pdf", sum(s.spare for s in printed), 1)]
+    assert "every serial number must exist once" in logs[0].what and logs[1].what.startswith("Spare log sheets")
     page = next(p for p in example_pack.pages if "Total sheets of paper" in p)
     assert "Not printed" in page and "patient-notice.txt" in page and "timeline.ics" in page  # all on one page
     text = flat(page)

@@ -123,9 +123,10 @@ def problems(outcome: Outcome, result: dict[str, Any], key: str) -> list[Problem
     return found
 
 
-def missing_by_log_and_day(issued: list[Sheet], missing: list[str]) -> list[tuple[str, dt.date, list[str]]]:
-    """(log title, day, serials) for the sheets not scanned, in the order of the sheet register."""
-    grouped: dict[tuple[str, dt.date], list[str]] = {}
+def missing_by_log_and_day(issued: list[Sheet], missing: list[str]) -> list[tuple[str, dt.date | None, list[str]]]:
+    """(log title, day, serials) for the sheets not scanned, in the order of the sheet register; the day of a
+    log's numbered spares is None."""
+    grouped: dict[tuple[str, dt.date | None], list[str]] = {}
     gone = set(missing)
     for sheet in issued:
         if sheet.serial in gone:

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..config import Config
-from ..logs import ROWS_PER_SHEET, Sheet, log_specs, open_days, sheets
+from ..logs import ROWS_PER_SHEET, Sheet, log_specs, open_days, printed_sheets
 from .ink import Row, read_rows, row_picture
 from .layout import BATCH, LAYOUT_VERSION, SIGNOFF, SIGNOFF_SERIAL, Layout, batch_serial, log_layout, parse_payload
 from .qr import read_codes
@@ -54,7 +54,7 @@ class Outcome:
 
     ods_code: str
     practice: str
-    issued: list[Sheet]
+    issued: list[Sheet]  # every log sheet printed, numbered spares included: each must come back scanned
     reads: list[SheetRead] = field(default_factory=list)
     unknown: list[Unknown] = field(default_factory=list)
 
@@ -62,7 +62,7 @@ class Outcome:
 def known_layouts(config: Config) -> dict[str, Layout]:
     """Serial → layout, for every machine-read sheet this config prints."""
     layouts = {spec.name: log_layout(spec.columns, ROWS_PER_SHEET) for spec in log_specs(config)}
-    known: dict[str, Layout] = {sheet.serial: layouts[sheet.log.name] for sheet in sheets(config)}
+    known: dict[str, Layout] = {sheet.serial: layouts[sheet.log.name] for sheet in printed_sheets(config)}
     known.update({batch_serial(day.isoformat()): BATCH for day in open_days(config)})
     known[SIGNOFF_SERIAL] = SIGNOFF
     return known
@@ -129,7 +129,7 @@ def read_page(page: Page, ods_code: str, known: dict[str, Layout]) -> SheetRead 
 def reconcile(config: Config, scans: list[Path], names: list[str] | None = None,
               on_page: Callable[[str, int], None] | None = None) -> Outcome:
     """Read every page of `scans` against the sheets `config` prints. `on_page(file, page)` after each page."""
-    outcome = Outcome(config.practice.ods_code.upper(), config.practice.name, sheets(config))
+    outcome = Outcome(config.practice.ods_code.upper(), config.practice.name, printed_sheets(config))
     known = known_layouts(config)
     for page in pages(scans, names):
         try:
