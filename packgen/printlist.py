@@ -110,8 +110,8 @@ def log_rows(docs: Sequence[Printed], count: Callable[[str], int], pack: Pack) -
         files = (first if first == last else f"{first} to {last}") if days else f"the {len(logs)} files in logs/"
         rows.append(PrintItem(what, files,
                               sum(count(doc.key) for doc in chosen), 1,
-                              "Print once, before final data production. Do not print the sheets again from "
-                              + ("the files by log" if days else "another file") + ": every serial number must exist once"))
+                              "Print once, before FDP. Never print "
+                              + ("the files by log too" if days else "them again") + ": every serial number must exist once"))
     rows += [PrintItem(doc.title.rsplit(":", 1)[0], doc.file or "", count(doc.key), 1, "Keep with the log sheets")
              for doc in own if doc not in days and doc not in logs]
     return rows

@@ -192,6 +192,6 @@ def test_the_print_list_names_one_bundle_a_day_when_the_build_has_them_and_never
     assert [(r.document, r.file, r.pages) for r in rows] == [
         ("Log sheets, one file a day", "logs/2027-06-10.pdf to logs/2027-06-11.pdf", 7),
         ("Spare log sheets", "logs/spares.pdf", 6)]
-    assert "Do not print the sheets again from the files by log" in rows[0].for_whom
+    assert "Never print the files by log too" in rows[0].for_whom
     [row] = log_rows(by_log, pages.__getitem__, {"log_specs": specs})
     assert (row.document, row.file, row.pages) == ("Log sheets, one file a log", "the 2 files in logs/", 7)
