@@ -177,7 +177,9 @@ def test_cli_build_prints_what_it_wrote(tmp_path):
     pages = len(read_pdf(pack).pages)
     assert result.output.splitlines() == [
         f"wrote {pack} ({pages} pages)",
-        *[f"wrote {pack.parent}/roles/{n:02d}-{key.replace('_', '-')}.pdf (1 page)" for n, key in enumerate(ROLES, start=1)],
+        *[f"wrote {card} ({count} page{'s' if count > 1 else ''})"
+          for card in [pack.parent / "roles" / f"{n:02d}-{key.replace('_', '-')}.pdf" for n, key in enumerate(ROLES, start=1)]
+          for count in [len(read_pdf(card).pages)]],
         f"wrote {pack.parent}/patient-poster.pdf (1 page)",
         f"wrote {pack.parent}/patient-notice-large-print.pdf (1 page)",
         f"wrote {pack.parent}/letters/01-2027-06-02-notice-lab.pdf (1 page)",
