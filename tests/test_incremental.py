@@ -74,8 +74,9 @@ def test_a_changed_address_lays_out_only_that_partys_letters(first, tmp_path):
     assert changed == ["cutover-pack.pdf", "letters/01-2027-06-02-notice-lab.pdf", "letters/02-2027-06-14-resume-lab.pdf"]
     notice = PdfReader(second.folder / "letters/01-2027-06-02-notice-lab.pdf").pages[0].extract_text()
     assert "2 Lab Road" in notice
-    pack = "\n".join(page.extract_text() for page in PdfReader(second.folder / "cutover-pack.pdf").pages)
-    assert "2 Lab Road" in pack and "1 Lab Road" not in pack
+    letter = "\n".join(page.extract_text() for page in
+                       PdfReader(second.folder / "letters/01-2027-06-02-notice-lab.pdf").pages)
+    assert "2 Lab Road" in letter and "1 Lab Road" not in letter
     cached = sorted(p.name for p in (out / ".cache" / second.folder.name).iterdir())
     # A PDF and a JSON for each document, the first drafts of start here, the contents and the print
     # list, the page numbers and the guide; nothing of the first build that this one did not use.

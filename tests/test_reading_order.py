@@ -182,11 +182,11 @@ def from_page(path: Path, first: int) -> str:
 
 
 def test_the_cover_reads_practice_title_systems_dates_then_contacts(example_build, config):
-    path, page = page_with(example_build.folder, "Cut-over pack", f"ODS code {config.practice.ods_code}",
+    path, page = page_with(example_build.folder, "Cut-over guide", f"ODS code {config.practice.ods_code}",
                            config.contacts.practice_manager.name)
     m, c = config.migration, config.contacts
     assert in_order(squashed(_pages(path)[page - 1]), [squashed(part) for part in [
-        config.practice.name, config.practice.ods_code, "Cut-over pack", m.source_system, m.target_system,
+        config.practice.name, config.practice.ods_code, "Cut-over guide", m.source_system, m.target_system,
         uk_day(m.final_data_production), uk_day(m.go_live),
         c.practice_manager.name, c.project_manager.name, c.lead_gp.name, *config.practice.address,
     ]]) == []
@@ -195,10 +195,10 @@ def test_the_cover_reads_practice_title_systems_dates_then_contacts(example_buil
 def test_the_contents_reads_each_entry_then_its_page(example_build):
     """Entries in the order of the pack, each followed by its page number, not the numbers in a column
     read after the titles."""
-    path, page = page_with(example_build.folder, "Contents", "Key dates", "Timeline", "Calendar")
+    path, page = page_with(example_build.folder, "Contents", "Start here", "Key dates", "Calendar", "Glossary")
     text = from_page(path, page)
-    entries = ["Key dates", *(title_of(md) for md in sorted((CONTENT / "guidance").glob("*.md"))),
-               "Timeline", "Calendar", *CHECKLISTS.values()]
+    entries = ["Start here", "Key dates", "Calendar", *CHECKLISTS.values(),
+               *(title_of(md) for md in sorted((CONTENT / "guidance").glob("*.md"))), "Glossary"]
     at, wrong = 0, []
     for entry in entries:
         found = re.compile(re.escape(entry) + r" \d+ ").search(text, at)
@@ -311,11 +311,8 @@ def test_the_reentry_tracker_reads_each_log_then_its_count(example_build, config
 def test_the_large_print_card_reads_title_dates_then_instructions(example_build, config):
     """The example lists reception under `large_print:`; its card reads as the normal card does, with
     the role's own wording in the order it is written."""
-    m = config.migration
     title, *body = source_order(CONTENT / "roles" / "reception.md")
     path = next((example_build.folder / "roles").glob("*-reception-large-print.pdf"))
     assert in_order(squashed(reading(path)), [squashed(part) for part in [
-        "large print", title, "Final data production", uk_day(m.final_data_production),
-        "Cut-over: record on paper", "Go-live on", uk_day(m.go_live),
-        *body, "Your sheets", "Whom to ask", config.contacts.practice_manager.name,
+        "large print", title, *body, "Your sheets", "Who to ask", config.contacts.practice_manager.name,
     ]]) == []

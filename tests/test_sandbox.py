@@ -46,7 +46,7 @@ def contexts_seen(monkeypatch, config: Path) -> list[dict]:
     for doc in docs:
         html(env, ctx, provisional, doc)
     anchors = [doc.key for doc in docs] + [s.anchor for s in ctx.guidance] + [s.anchor for s in ctx.sheets]
-    anchors += [f"checklist-{name}" for name in ctx.checklist_titles]
+    anchors += [f"checklist-{name}" for name in ctx.checklist_titles] + [f"task-{task.key}" for task in ctx.tasks]
     numbers = pagination(ctx, docs, {doc.key: 2 for doc in docs}, {anchor: 3 for anchor in anchors})
     for doc in docs:
         if doc.second_pass:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -23,7 +24,7 @@ fdps = st.dates(dt.date(2027, 1, 4), dt.date(2028, 12, 1))
 
 
 def notice_of(tmp_path, name: str, phone: str | None, fdp: dt.date, days: int) -> tuple[str, object]:
-    text = (MINIMAL.replace("Hillside Surgery", repr(name).replace("\\\\", "\\"))
+    text = (MINIMAL.replace("Hillside Surgery", json.dumps(name))
             .replace("2027-06-10", fdp.isoformat()).replace("2027-06-14", (fdp + dt.timedelta(days=days)).isoformat()))
     if phone:
         text = text.replace("  address:", f"  phone: '{phone}'\n  address:")
