@@ -16,7 +16,7 @@ from pdfua import validate
 from packgen.config import load
 from packgen.errors import RenderError
 from packgen.join import join
-from packgen.logs import sheets
+from packgen.logs import printed_sheets
 from packgen.pdf import Job, lay_out
 from packgen.reconcile.report import exit_code, report_pdf, summary
 from packgen.reconcile.run import Outcome
@@ -182,7 +182,7 @@ def test_boxes_to_write_in_rules_and_codes_are_artifacts(example_build):
 def test_a_reconcile_report_passes_the_checker(tmp_path):
     """The report when no sheet came back: its summary and the table of sheets not scanned."""
     config = load(EXAMPLE).config
-    outcome = Outcome(config.practice.ods_code, config.practice.name, sheets(config))
+    outcome = Outcome(config.practice.ods_code, config.practice.name, printed_sheets(config))  # spares included
     result = summary(outcome)
     path = tmp_path / "reconcile.pdf"
     path.write_bytes(report_pdf(outcome, result, exit_code(outcome, result), BUILD_DATE))

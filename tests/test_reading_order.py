@@ -28,7 +28,7 @@ from pypdf import PdfReader
 from packgen.config import load
 from packgen.dates import short_day, uk_day
 from packgen.letters import tracking
-from packgen.logs import log_specs, open_days, sheets
+from packgen.logs import log_specs, open_days, printed_sheets, sheets
 from packgen.schedule import CHECKLISTS, build_schedule, grouped, wall_calendar
 
 from .conftest import EXAMPLE, ROOT, flat
@@ -298,7 +298,7 @@ def test_a_batch_cover_sheet_reads_title_day_instruction_then_sources(example_bu
 
 
 def test_the_reentry_tracker_reads_each_log_then_its_count(example_build, config):
-    specs, every, days = log_specs(config), sheets(config), open_days(config)
+    specs, every, days = log_specs(config), printed_sheets(config), open_days(config)  # spares are printed too
     path, page = page_with(example_build.folder, "Re-entry tracker", "Sheets printed")
     expected = ["Re-entry tracker", "Log", "Sheets printed", "Sheets returned", "Entries re-entered", "Checked by",
                 "Date finished"]
