@@ -68,7 +68,7 @@ def print_list(folder: Path) -> tuple[list[PrintRow], int]:
     with pdfplumber.open(folder / "cutover-pack.pdf") as pdf:
         [table] = [page.extract_table() for page in pdf.pages if "Total sheets of paper" in (page.extract_text() or "")]
     def cell(text: str | None) -> str:
-        return (text or "").replace("-\n", "-").replace("\n", " ")
+        return re.sub(r"/\n(?=\d)", "/", (text or "").replace("-\n", "-")).replace("\n", " ")  # logs/⏎2027-…
 
     rows = [PrintRow(cell(what), cell(file), int(pages), int(copies), int(paper))
             for what, file, pages, copies, paper in table[1:-1]]
@@ -78,7 +78,7 @@ def print_list(folder: Path) -> tuple[list[PrintRow], int]:
             numbers = re.findall(r"\d+", row.file)
             files = [path for path in (folder / "letters").glob("*.pdf") if path.name[:2] in numbers]
             assert len(files) == len(numbers), row
-        elif match := re.fullmatch(r"logs/(\S+)\.pdf to logs/\s*(\S+)\.pdf", row.file):  # the files by day
+        elif match := re.fullmatch(r"logs/(\S+)\.pdf to logs/(\S+)\.pdf", row.file):  # the files by day
             files = [path for path in sorted((folder / "logs").glob("*.pdf"))
                      if re.fullmatch(r"\d{4}-\d{2}-\d{2}", path.stem) and match.group(1) <= path.stem <= match.group(2)]
             assert files[0].stem == match.group(1) and files[-1].stem == match.group(2), row
