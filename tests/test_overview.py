@@ -31,7 +31,8 @@ def test_the_overview_has_a_row_per_practice_and_marks_the_failed_one(example_wa
     assert {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in pdf.reader.pages} == {(842, 595)}
     first = flat(pdf.pages[0])
     assert "Wave overview: wave-eastshire-2027" in first and "2 practices: 1 built, 1 failed" in first
-    assert "Brookside Surgery ODS Y02345 EMIS Web → SystmOne – Thu 22/04/2027 Tue 27/04/2027 5 days 14 4 by post 29" in first
+    sheets = len(printed_sheets(load(WAVE / "brookside-surgery.yaml").config))
+    assert f"Brookside Surgery ODS Y02345 EMIS Web → SystmOne – Thu 22/04/2027 Tue 27/04/2027 5 days 14 4 by post {sheets}" in first
     assert "Built: 90 pages" in first
     assert "Millbrook Health Centre ODS Y03456" in first and "Wed 12/05/2027 Mon 17/05/2027" in first
     assert f"FAILED {FAILURE}" in first.replace("2027/ ", "2027/")  # the path wraps after a slash
