@@ -61,7 +61,7 @@ def test_init_asks_in_a_terminal_refuses_to_overwrite_and_checks_the_answers(tmp
     assert again.exit_code == 1 and again.output == f"Error: {target}: already exists; choose another name or remove it first\n"
     wrong = CliRunner().invoke(main, ["init", str(tmp_path / "wrong.yaml"), *OPTIONS[:-1], "2027-06-01"])
     assert wrong.exit_code == 2
-    assert wrong.output == (f"Error: {tmp_path / 'wrong.yaml'}:24: migration.go_live: must be after "
+    assert wrong.output == (f"Error: {tmp_path / 'wrong.yaml'}:25: migration.go_live: must be after "
                             "final_data_production (10/06/2027)\n")
     assert not (tmp_path / "wrong.yaml").exists()
 

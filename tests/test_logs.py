@@ -346,3 +346,26 @@ def test_every_serial_is_in_one_per_log_file_once_and_the_days_partition_the_dat
     assert sorted(s.serial for s in by_day) == sorted(s.serial for s in printed if not s.spare)
     assert len({s.serial for s in by_day}) == len(by_day)
     assert all(len({s.date for s in found}) == 1 for found in days)
+
+
+def test_a_day_s_file_keeps_each_page_s_tags_and_nothing_else(easter):
+    import pikepdf
+
+    for path in sorted((easter.folder / "logs").glob("20*.pdf")) + [easter.folder / "logs" / "spares.pdf"]:
+        with pikepdf.open(path) as pdf:
+            pages = {page.obj.objgen for page in pdf.pages}
+            tree = pdf.Root.StructTreeRoot
+            parents = dict(pikepdf.NumberTree(tree.ParentTree).items())
+            assert {int(page.obj.StructParents) for page in pdf.pages} == set(parents), path.name
+            seen, stack = [], [tree]
+            while stack:
+                element = stack.pop()
+                if "/Pg" in element:
+                    seen.append(element.Pg.objgen)
+                kids = element.get("/K")
+                stack += [kid for kid in (kids if isinstance(kids, pikepdf.Array) else [kids])
+                          if isinstance(kid, pikepdf.Dictionary)]
+            assert set(seen) == pages, path.name  # every page tagged, no tag on a page left out
+            for page in pdf.pages:  # each page carries only what it draws, not every sheet's codes
+                drawn = {str(item.operands[0]) for item in pikepdf.parse_content_stream(page, "Do")}
+                assert set(page.Resources.get("/XObject", {}).keys()) == drawn, path.name
