@@ -22,6 +22,7 @@ from packgen.cache import Cache, Laid
 from packgen.cli import main
 from packgen.config import load
 from packgen.errors import ConfigError, OutputError, RenderError
+from packgen.limits import MAX_LOG_SHEETS
 
 from .conftest import EXAMPLE, MINIMAL, NO_LOGS, ROOT, write
 
@@ -207,13 +208,13 @@ def test_the_example_is_within_every_limit():
 
 def test_one_log_of_more_sheets_than_a_worker_can_lay_out_is_refused_naming_the_setting(tmp_path):
     small = MINIMAL.replace("  address:", "  list_size: 1000\n  address:").replace("2027-06-14", "2027-07-14")
-    path = write(tmp_path / "p.yaml", small + "logs:\n  referrals: {sheets_per_day: 7}\n")
+    path = write(tmp_path / "p.yaml", small + "logs:\n  referrals: {sheets_per_day: 20}\n")
     with pytest.raises(ConfigError) as caught:
         load(path)
-    # 1 on FDP day, 7 on each of the other 23 open days, and 2 spares
+    # 1 on FDP day, 20 on each of the other 23 open days, and 5 spares (a quarter of a day's)
     assert caught.value.problems == [
-        f"{path}:14: logs.referrals.sheets_per_day: 164 referrals log sheets over 24 open days are more "
-        "than one log may print (150); lower logs.referrals.sheets_per_day or shorten the cut-over"]
+        f"{path}:14: logs.referrals.sheets_per_day: 466 referrals log sheets over 24 open days are more "
+        f"than one log may print ({MAX_LOG_SHEETS}); lower logs.referrals.sheets_per_day or shorten the cut-over"]
 
 
 def test_check_finds_two_configs_that_would_be_built_into_one_folder(tmp_path):

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from packgen.limits import MAX_LOG_SHEETS
 from packgen.build import build
 from packgen.columns import COLUMNS, LOGS, REENTRY
 from packgen.config import Config, load
@@ -260,7 +261,7 @@ def test_sheets_from_the_list_size_over_one_log_s_limit_name_the_list_size(tmp_p
     path = write(tmp_path / "p.yaml", with_list_size(MINIMAL, 40000).replace("2027-06-14", "2027-06-24"))
     (problem,) = errors_of(path)
     assert problem.startswith(f"{path}:4: practice.list_size: ")
-    assert "a day for 40,000 patients) are more than one log may print (150); lower logs." in problem
+    assert f"a day for 40,000 patients) are more than one log may print ({MAX_LOG_SHEETS}); lower logs." in problem
 
 
 # Spares and clinicians' own sheets.
