@@ -26,6 +26,7 @@ from .logs import DEFAULT_LIST_SIZE, DIGIT_BOXES, ROWS_PER_SHEET, LogSpec, Sheet
 from .reconcile.qr import sheet_marks
 from .starthere import StartHere, start_here
 from .sms import patient_notice as with_text_message
+from .sms import split_notice
 from .render import default_dir
 from .roles import Role, build_roles, owners
 from .roles import wording_files as role_files
@@ -146,9 +147,5 @@ def prepare(pc: PracticeConfig, today: dt.date) -> Pack:
 
 def notice_paragraphs(text: str) -> list[str]:
     """The website notice's paragraphs: those before the text message (a paragraph "Text message:")."""
-    paragraphs = []
-    for paragraph in re.split(r"\n\s*\n", text.strip()):
-        if paragraph.strip().lower().startswith("text message:"):
-            break
-        paragraphs.append(" ".join(paragraph.split()))
-    return [p for p in paragraphs if p]
+    website, _versions = split_notice(text)
+    return [" ".join(paragraph.split()) for paragraph in re.split(r"\n\s*\n", website) if paragraph.strip()]
