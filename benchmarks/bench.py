@@ -94,16 +94,16 @@ def renderer_floor(work: Path) -> float:
     sys.path.insert(0, str(ROOT))
     from weasyprint import HTML
 
-    from packgen.config import load
-    from packgen.documents import documents, html, page_numbers_html, pagination
-    from packgen.pack import prepare
-    from packgen.pdf import page_name
-    from packgen.render import template_env
+    from packgen.pack.documents import documents, html, page_numbers_html, pagination
+    from packgen.pack.fill import pack_env
+    from packgen.pack.model import prepare
+    from packgen.practice.load import load
+    from packgen.render.pdf import page_name
 
     practice = load(work / "riverside.yaml")
     pack = prepare(practice, dt.date.fromisoformat(TODAY))
     docs = documents(pack)
-    env = template_env(None, practice.trust)
+    env = pack_env(practice)
     manifest = json.loads(next((work / "out").glob("*/manifest.json")).read_text())["files"]
     numbers = pagination(pack, docs, None, None)  # the same HTML, bar the digits of the page numbers
     pages = {doc.key: html(env, pack, numbers, doc) for doc in docs}

@@ -25,7 +25,7 @@ import textstat  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
 from packgen.build import build  # noqa: E402
-from packgen.config import load  # noqa: E402
+from packgen.practice.load import load  # noqa: E402
 
 EXAMPLE = ROOT / "practices" / "riverside.yaml"
 BUILD_DATE = dt.date(2026, 11, 27)

@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from packgen.build import build  # noqa: E402
-from packgen.config import load  # noqa: E402
-from packgen.logs import sheets  # noqa: E402
+from packgen.practice.load import load  # noqa: E402
+from packgen.practice.logs import sheets  # noqa: E402
 from packgen.reconcile.report import summary  # noqa: E402
 from packgen.reconcile.run import known_layouts, reconcile  # noqa: E402
 from tests.synthetic_scans import Distortion, blank_page, distort, rasterise, save_pdf, write_on  # noqa: E402

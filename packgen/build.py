@@ -1,8 +1,9 @@
 """build(): one practice config in, its cut-over pack out. Everything renders before anything is written.
 
-The stages, each in its own module: what the pack contains (`pack.py`, `documents.py`), filled in as
-HTML (`fill.py`); laid out in worker processes or found in the cache (`layouts.py`); the second pass,
-the join and the log sheets by day (`assemble.py`); the files written and swapped in whole (`publish.py`)."""
+The stages, each in its own module: the practice read (`practice/`); what the pack contains
+(`pack/model.py`, `pack/documents.py`), filled in as HTML (`pack/fill.py`); laid out in worker processes or
+found in the cache (`render/layouts.py`); the second pass, the join and the log sheets by day
+(`pack/assemble.py`); the files written and swapped in whole (`render/publish.py`)."""
 
 from __future__ import annotations
 
@@ -12,20 +13,20 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .assemble import STAMPS, join_pack, join_sheet_files, settle
-from .cache import Cache, Laid
-from .config import PracticeConfig
-from .drafts import drafts
 from .errors import cannot_write
-from .fill import Filled, fill
-from .ics import timeline_ics
-from .layouts import Layouts
-from .manifest import build_inputs, manifest, sha, unchanged
 from .names import CACHE, ICS, MANIFEST, NOTICE, PACK, slug
-from .pack import content_folders, unused_content
-from .publish import Output, publish, recover
-from .render import PACKAGE, default_dir
-from .schedule import BuildWarning, build_schedule, warnings
+from .pack.assemble import STAMPS, join_pack, join_sheet_files, settle
+from .pack.drafts import drafts
+from .pack.fill import Filled, fill
+from .pack.ics import timeline_ics
+from .pack.model import content_folders, unused_content
+from .practice.config import PracticeConfig
+from .practice.schedule import BuildWarning, build_schedule, warnings
+from .render.cache import Cache, Laid
+from .render.layouts import Layouts
+from .render.manifest import build_inputs, manifest, sha, unchanged
+from .render.publish import Output, publish, recover
+from .render.templates import PACKAGE, default_dir
 
 
 @dataclass

@@ -12,13 +12,14 @@ import click
 
 from . import __version__
 from .build import build, build_date, practice_slug
-from .config import json_schema, load
 from .errors import ConfigError, PackgenError, reported
-from .fill import fill
-from .pack import unused_content
-from .starter import Answers, write_starter
 from .names import OVERVIEW, PACK, RECONCILE, RECONCILE_JSON, RECONCILE_PDF, WAVE_CSV, WAVE_ICS
 from .overview import overview, waves
+from .pack.fill import fill
+from .pack.model import unused_content
+from .practice.config import json_schema
+from .practice.load import load
+from .starter import Answers, write_starter
 from .wave import Outcome, build_many, collisions, config_paths, nothing_to_build
 
 

@@ -17,19 +17,20 @@ from typing import Any
 from icalendar import Calendar, Event
 
 from . import __version__
-from .cache import Cache
-from .config import Config, load
-from .dates import uk_date
-from .drafts import by_email
 from .errors import ConfigError, PackgenError
-from .letters import Letter
-from .logs import printed_sheets
-from .manifest import inputs_key, manifest, unchanged
 from .names import CACHE, MANIFEST, OVERVIEW, WAVE_CSV, WAVE_ICS, WAVES, slug
-from .pack import prepare
-from .publish import publish
-from .render import default_dir, own_template_env, render_template
-from .schedule import DAY, SWITCH_OFF, Task, build_schedule
+from .pack.drafts import by_email
+from .pack.letters import Letter
+from .pack.model import prepare
+from .practice.config import Config
+from .practice.dates import uk_date
+from .practice.load import load
+from .practice.logs import printed_sheets
+from .practice.schedule import DAY, SWITCH_OFF, Task, build_schedule
+from .render.cache import Cache
+from .render.manifest import inputs_key, manifest, unchanged
+from .render.publish import publish
+from .render.templates import default_dir, own_template_env, render_template
 from .wave import Outcome, config_paths
 
 
@@ -365,7 +366,7 @@ def write_overview(wave: str, rows: list[Row], output: Path, today: dt.date, key
     laid = cache.get(html_key)
     fresh = laid is None
     if laid is None:
-        from .pdf import Job, lay_out  # WeasyPrint is loaded only when something is laid out
+        from .render.pdf import Job, lay_out  # WeasyPrint is loaded only when something is laid out
 
         templates = str(default_dir("templates"))
         laid = lay_out(Job(text, f"Wave overview: {wave}", templates, (templates,), today))

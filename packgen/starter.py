@@ -9,8 +9,10 @@ from pathlib import Path
 
 import yaml
 
-from .config import json_schema, load
+from .practice.config import json_schema
+
 from .errors import ConfigError, PackgenError
+from .practice.load import load
 
 SCHEMA_FILE = "practice.schema.json"
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .build import build
-from .config import load
 from .errors import ConfigError, PackgenError, one_line, reported
 from .names import PACK
-from .workers import die_with_parent
+from .practice.load import load
+from .render.workers import die_with_parent
 
 SUFFIXES = (".yaml", ".yml")
 

@@ -13,10 +13,10 @@ import pytest
 from pypdf import PdfReader
 
 from packgen.build import build
-from packgen.columns import LOGS
-from packgen.config import load
 from packgen.errors import ConfigError
 from packgen.overview import overview, wave_rows, waves, write_overview
+from packgen.practice.columns import LOGS
+from packgen.practice.load import load
 from packgen.wave import Outcome, build_one
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,13 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pdfua import validate
 
-from packgen.config import load
 from packgen.errors import RenderError
-from packgen.join import join
-from packgen.logs import printed_sheets
-from packgen.pdf import Job, lay_out
+from packgen.practice.load import load
+from packgen.practice.logs import printed_sheets
 from packgen.reconcile.report import exit_code, report_pdf, summary
 from packgen.reconcile.run import Outcome
+from packgen.render.join import join
+from packgen.render.pdf import Job, lay_out
 
 from .conftest import BUILD_DATE, EXAMPLE, ROOT, WAVE
 

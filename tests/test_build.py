@@ -12,12 +12,12 @@ from click.testing import CliRunner
 
 from packgen.build import build, practice_slug
 from packgen.cli import main
-from packgen.config import load
-from packgen.content import find
-from packgen.dates import uk_day
-from packgen.render import default_dir
-from packgen.roles import ROLES
-from packgen.schedule import build_schedule
+from packgen.pack.roles import ROLES
+from packgen.practice.dates import uk_day
+from packgen.practice.load import load
+from packgen.practice.schedule import build_schedule
+from packgen.render.content import find
+from packgen.render.templates import default_dir
 
 from .conftest import BUILD_DATE, EXAMPLE, MINIMAL, NO_LOGS, flat, read_pdf, write
 
@@ -208,13 +208,13 @@ def test_late_deadlines_are_warned_and_marked(tmp_path):
 
 
 def test_publish_swaps_the_folder_whole_or_not_at_all(tmp_path, monkeypatch):
-    import packgen.publish
-    from packgen.publish import publish
+    import packgen.render.publish
+    from packgen.render.publish import publish
 
     folder = tmp_path / "out" / "b12345-hillside"
     publish(folder, {"cutover-pack.pdf": b"old pack", "letters/01-a.pdf": b"old letter"})
     calls = []
-    real = packgen.publish.write_new
+    real = packgen.render.publish.write_new
 
     def failing(path, data):
         calls.append(path)
@@ -222,7 +222,7 @@ def test_publish_swaps_the_folder_whole_or_not_at_all(tmp_path, monkeypatch):
             raise OSError(28, "No space left on device")
         return real(path, data)
 
-    monkeypatch.setattr(packgen.publish, "write_new", failing)
+    monkeypatch.setattr(packgen.render.publish, "write_new", failing)
     with pytest.raises(OSError):
         publish(folder, {"cutover-pack.pdf": b"new pack", "letters/01-b.pdf": b"new letter"})
     monkeypatch.undo()

@@ -8,7 +8,7 @@ from PIL import Image
 from click.testing import CliRunner
 
 from packgen.cli import main
-from packgen.config import load
+from packgen.practice.load import load
 
 from .conftest import MINIMAL, errors_of, write
 

@@ -7,8 +7,8 @@ from click.testing import CliRunner
 
 from packgen.build import build
 from packgen.cli import main
-from packgen.config import load
 from packgen.errors import ContentError
+from packgen.practice.load import load
 
 from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, read_pdf, write
 

@@ -8,7 +8,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from packgen.dates import short_day, uk_date, uk_day
+from packgen.practice.dates import short_day, uk_date, uk_day
 
 DAYS = st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2099, 12, 31))
 

@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
-from packgen.pack import content_folders, context
-from packgen.config import json_schema, load
-from packgen.content import load_sections, markdown_env
-from packgen.schedule import slug
+from packgen.pack.model import content_folders, context
+from packgen.practice.config import json_schema
+from packgen.practice.load import load
+from packgen.practice.schedule import slug
+from packgen.render.content import load_sections, markdown_env
 
 from .conftest import BUILD_DATE, EXAMPLE, ROOT, flat, read_pdf
 

@@ -8,10 +8,12 @@ from email import message_from_bytes, policy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from packgen.config import ThirdParty, load
-from packgen.drafts import draft
-from packgen.letters import Letter
+from packgen.practice.config import ThirdParty
+
 from packgen.names import slug
+from packgen.pack.drafts import draft
+from packgen.pack.letters import Letter
+from packgen.practice.load import load
 
 from .conftest import EXAMPLE, MINIMAL, errors_of, flat, print_list, write
 

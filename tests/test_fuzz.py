@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import packgen.layouts
+import packgen.render.layouts
 from packgen.cli import main
 
 from .conftest import MINIMAL, NO_LOGS
@@ -68,7 +68,7 @@ def problems(output: str) -> list[str]:
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(values=st.fixed_dictionaries({key: text for key in TEXT_FIELDS}), wording=markdown)
 def test_check_and_build_agree_on_random_text(tmp_path_factory, monkeypatch, values, wording):
-    monkeypatch.setattr(packgen.layouts.Layouts, "get", refuse_layout)
+    monkeypatch.setattr(packgen.render.layouts.Layouts, "get", refuse_layout)
     folder = tmp_path_factory.mktemp("fuzz")
     data = base()
     for key, value in values.items():

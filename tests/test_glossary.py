@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from packgen.pack import prepare
-from packgen.config import load
 from packgen.errors import ContentError
-from packgen.glossary import Glossary, Term, terms_in
+from packgen.pack.glossary import Glossary, Term, terms_in
+from packgen.pack.model import prepare
+from packgen.practice.load import load
 
 from .conftest import BUILD_DATE, EXAMPLE, MINIMAL, NO_LOGS, ROOT, flat, read_pdf, write
 

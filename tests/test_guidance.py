@@ -12,10 +12,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from packgen.pack import content_folders, context
-from packgen.config import KINDS, load
-from packgen.content import load_sections, markdown_env
-from packgen.dates import uk_day
+from packgen.pack.model import content_folders, context
+from packgen.practice.config import KINDS
+from packgen.practice.dates import uk_day
+from packgen.practice.load import load
+from packgen.render.content import load_sections, markdown_env
 
 from .conftest import BUILD_DATE, flat
 from .test_domain_doc import guidance_sections

@@ -9,8 +9,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from packgen.config import load
 from packgen.errors import ConfigError
+from packgen.practice.load import load
 
 from .conftest import MINIMAL, errors_of, write
 

@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from packgen.config import load
-from packgen.ics import BREAKS, timeline_ics
-from packgen.schedule import build_schedule
+from packgen.pack.ics import BREAKS, timeline_ics
+from packgen.practice.load import load
+from packgen.practice.schedule import build_schedule
 
 from .conftest import EXAMPLE
 

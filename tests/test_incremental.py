@@ -12,8 +12,8 @@ from pypdf import PdfReader
 
 from packgen.build import build
 from packgen.cli import main
-from packgen.config import load
-from packgen.dates import uk_day
+from packgen.practice.dates import uk_day
+from packgen.practice.load import load
 
 from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, write
 

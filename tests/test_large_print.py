@@ -7,8 +7,9 @@ import typing
 import pdfplumber
 
 from packgen.build import build
-from packgen.config import RoleKey, load
-from packgen.roles import ROLES
+from packgen.pack.roles import ROLES
+from packgen.practice.config import RoleKey
+from packgen.practice.load import load
 
 from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, errors_of, flat, print_list, read_pdf, write
 from .test_accessibility import findings

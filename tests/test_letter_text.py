@@ -7,11 +7,12 @@ import re
 
 import pytest
 
-from packgen.pack import prepare
-from packgen.config import KINDS, load
-from packgen.dates import uk_day
 from packgen.names import slug
-from packgen.schedule import Calendar
+from packgen.pack.model import prepare
+from packgen.practice.config import KINDS
+from packgen.practice.dates import uk_day
+from packgen.practice.load import load
+from packgen.practice.schedule import Calendar
 
 from .conftest import BUILD_DATE, EXAMPLE, MINIMAL, ROOT, write
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from packgen.build import build
-from packgen.config import KINDS, load
+from packgen.practice.config import KINDS
+from packgen.practice.load import load
 
 from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, flat, read_pdf, write
 

@@ -17,12 +17,12 @@ import pytest
 from click.testing import CliRunner
 
 from packgen.build import build, practice_slug
-from packgen.publish import recover
-from packgen.cache import Cache, Laid
 from packgen.cli import main
-from packgen.config import load
 from packgen.errors import ConfigError, OutputError, RenderError
 from packgen.limits import MAX_LOG_SHEETS
+from packgen.practice.load import load
+from packgen.render.cache import Cache, Laid
+from packgen.render.publish import recover
 
 from .conftest import EXAMPLE, MINIMAL, NO_LOGS, ROOT, write
 

@@ -13,13 +13,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from packgen.limits import MAX_LOG_SHEETS
 from packgen.build import build
-from packgen.columns import COLUMNS, LOGS, REENTRY
-from packgen.config import Config, load
-from packgen.documents import documents
-from packgen.logs import DEFAULT_LIST_SIZE, RATES, ROWS_PER_SHEET, groups, log_specs, open_days, printed_sheets, sheets
-from packgen.roles import pick_up_order
+from packgen.limits import MAX_LOG_SHEETS
+from packgen.pack.documents import documents
+from packgen.pack.roles import pick_up_order
+from packgen.practice.columns import COLUMNS, LOGS, REENTRY
+from packgen.practice.config import Config
+from packgen.practice.load import load
+from packgen.practice.logs import DEFAULT_LIST_SIZE, RATES, ROWS_PER_SHEET, groups, log_specs, open_days, printed_sheets, sheets
 
 from .conftest import BUILD_DATE, MINIMAL, ROOT, errors_of, flat, read_pdf, write
 

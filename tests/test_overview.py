@@ -13,12 +13,12 @@ import vobject
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from packgen.config import load
 from packgen.errors import PackgenError
-from packgen.ics import timeline_ics
-from packgen.logs import printed_sheets
 from packgen.overview import ROW_HEIGHT, ROWS_PER_CHART, Row, _cell, charts, clock, overview, wave_ics, wave_rows, waves, write_overview
-from packgen.schedule import build_schedule
+from packgen.pack.ics import timeline_ics
+from packgen.practice.load import load
+from packgen.practice.logs import printed_sheets
+from packgen.practice.schedule import build_schedule
 from packgen.wave import Outcome
 
 from .conftest import BUILD_DATE, FAILURE, WAVE, flat, read_pdf

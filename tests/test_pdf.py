@@ -10,7 +10,7 @@ import pytest
 import weasyprint
 
 from packgen.errors import ContentError
-from packgen.pdf import Job, _Collect, lay_out
+from packgen.render.pdf import Job, _Collect, lay_out
 
 from .conftest import BUILD_DATE, ROOT
 
@@ -27,7 +27,7 @@ def test_each_page_tells_its_named_page():
     laid = laid_out("@page letter { size: A4 landscape } .letter { page: letter; break-before: page }",
                     '<p>Cover</p><div class="letter">One</div><div class="letter">Two</div>')
     assert laid.page_names == ("", "letter", "letter"), (
-        f"WeasyPrint {weasyprint.__version__} names a laid-out page differently: update packgen.pdf.page_name")
+        f"WeasyPrint {weasyprint.__version__} names a laid-out page differently: update packgen.render.pdf.page_name")
 
 
 def test_a_style_sheet_that_cannot_be_loaded_fails_the_layout():

@@ -25,11 +25,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from packgen.config import load
-from packgen.dates import short_day, uk_day
-from packgen.letters import tracking
-from packgen.logs import log_specs, open_days, printed_sheets, sheets
-from packgen.schedule import CHECKLISTS, build_schedule, grouped, wall_calendar
+from packgen.pack.letters import tracking
+from packgen.practice.dates import short_day, uk_day
+from packgen.practice.load import load
+from packgen.practice.logs import log_specs, open_days, printed_sheets, sheets
+from packgen.practice.schedule import CHECKLISTS, build_schedule, grouped, wall_calendar
 
 from .conftest import EXAMPLE, ROOT, flat
 

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from packgen.cli import main
-from packgen.columns import COLUMNS, LOGS
-from packgen.config import load
-from packgen.logs import printed_sheets, sheets
+from packgen.practice.columns import COLUMNS, LOGS
+from packgen.practice.load import load
+from packgen.practice.logs import printed_sheets, sheets
 from packgen.reconcile import run
 from packgen.reconcile.layout import (BATCH, LOG_WIDTH, MARK, QR_BORDER, QR_SIZE, SIGNOFF, column_widths, log_layout,
                                       parse_payload, payload)

@@ -9,13 +9,13 @@ import pdfplumber
 import pytest
 
 from packgen.build import build
-from packgen.config import load
-from packgen.dates import uk_day
-from packgen.logs import open_days, printed_sheets
-from packgen.printlist import log_rows
-from packgen.roles import DEFAULT_COPIES, ROLES
-from packgen.schedule import build_schedule, key_dates
-from packgen.sms import SMS_LIMIT, gsm_length
+from packgen.pack.printlist import log_rows
+from packgen.pack.roles import DEFAULT_COPIES, ROLES
+from packgen.pack.sms import SMS_LIMIT, gsm_length
+from packgen.practice.dates import uk_day
+from packgen.practice.load import load
+from packgen.practice.logs import open_days, printed_sheets
+from packgen.practice.schedule import build_schedule, key_dates
 
 from .conftest import BUILD_DATE, EXAMPLE, MINIMAL, NO_LOGS, ROOT, flat, print_list, read_pdf, write
 

@@ -8,12 +8,12 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from packgen.config import KINDS, Config
-from packgen.dates import uk_day
-from packgen.letters import reply_by, resume_reply_by
-from packgen.logs import log_specs, sheets
 from packgen.names import slug
-from packgen.schedule import Calendar, build_schedule, key_dates, logoff_words, warnings
+from packgen.pack.letters import reply_by, resume_reply_by
+from packgen.practice.config import KINDS, Config
+from packgen.practice.dates import uk_day
+from packgen.practice.logs import log_specs, sheets
+from packgen.practice.schedule import Calendar, build_schedule, key_dates, logoff_words, warnings
 
 D = dt.date
 DAY = dt.timedelta(days=1)

@@ -11,14 +11,15 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from packgen.pack import prepare
 from packgen.cli import main
-from packgen.config import load
-from packgen.content import markdown_env, render_markdown
-from packgen.documents import documents, html, page_numbers_html, pagination
 from packgen.errors import ContentError
-from packgen.render import render_template, template_env
-from packgen.sandbox import Plain, Sandbox, is_plain
+from packgen.pack.documents import documents, html, page_numbers_html, pagination
+from packgen.pack.fill import pack_env
+from packgen.pack.model import prepare
+from packgen.practice.load import load
+from packgen.render.content import markdown_env, render_markdown
+from packgen.render.sandbox import Plain, Sandbox, is_plain
+from packgen.render.templates import render_template, template_env
 from packgen.trust import Trust
 
 from .conftest import BUILD_DATE, EXAMPLE, MINIMAL, NO_LOGS, ROOT, write
@@ -40,7 +41,7 @@ def contexts_seen(monkeypatch, config: Path) -> list[dict]:
     monkeypatch.setattr(Sandbox, "render_plain", spy)
     pc = load(config)
     ctx = prepare(pc, BUILD_DATE)
-    env = template_env(pc.config.templates, pc.trust)
+    env = pack_env(pc)
     docs = documents(ctx)
     provisional = pagination(ctx, docs, None, None)
     for doc in docs:
@@ -69,7 +70,7 @@ def test_every_context_holds_plain_data_only(monkeypatch, config):
 def test_the_walk_finds_what_is_not_plain():
     assert is_plain({"logo": Path("/etc/passwd")}) == [": builtins.dict"]
     practice = load(EXAMPLE).config.practice
-    assert is_plain(practice, "practice") == ["practice: packgen.config.Practice"]
+    assert is_plain(practice, "practice") == ["practice: packgen.practice.config.Practice"]
     plain = Plain().context({"today": BUILD_DATE, "practice": practice})
     assert is_plain(plain["practice"]) == [] and plain["practice"].name == "Riverside Medical Centre"
     assert is_plain((1, Path("/"))) == ["[1]: pathlib.PosixPath"]

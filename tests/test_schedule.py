@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from packgen.config import Config
-from packgen.schedule import build_schedule, grouped, key_dates, months_before, wall_calendar, warnings
+from packgen.practice.config import Config
+from packgen.practice.schedule import build_schedule, grouped, key_dates, months_before, wall_calendar, warnings
 
 D = dt.date
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
 from packgen.cli import main
-from packgen.config import json_schema
+from packgen.practice.config import json_schema
 
 from .conftest import ROOT, write
 

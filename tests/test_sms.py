@@ -9,11 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from packgen.pack import content_folders, context
-from packgen.config import load
-from packgen.content import find, render_text
 from packgen.errors import ConfigError, ContentError
-from packgen.sms import GSM_BASIC, GSM_EXTENSION, SMS_LIMIT, NotGsm, gsm_length, patient_notice, split_notice
+from packgen.pack.model import content_folders, context
+from packgen.pack.sms import GSM_BASIC, GSM_EXTENSION, SMS_LIMIT, NotGsm, gsm_length, patient_notice, split_notice
+from packgen.practice.load import load
+from packgen.render.content import find, render_text
 
 from .conftest import BUILD_DATE, MINIMAL, write
 

@@ -11,14 +11,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from packgen.build import build
-from packgen.config import load
-from packgen.dates import uk_day
-from packgen.documents import documents, html, pagination
-from packgen.glossary import plain
-from packgen.pack import prepare
-from packgen.render import template_env
-from packgen.schedule import CHECKLISTS, build_schedule, stage
-from packgen.starthere import WEEK, start_here
+from packgen.pack.documents import documents, html, pagination
+from packgen.pack.fill import pack_env
+from packgen.pack.glossary import plain
+from packgen.pack.model import prepare
+from packgen.pack.starthere import WEEK, start_here
+from packgen.practice.dates import uk_day
+from packgen.practice.load import load
+from packgen.practice.schedule import CHECKLISTS, build_schedule, stage
 
 from .conftest import BUILD_DATE, EXAMPLE, MINIMAL, NO_LOGS, flat, read_pdf, write
 
@@ -37,7 +37,7 @@ def context():
     """The example's wording, filled in once; each test then changes only the build date."""
     pack = prepare(PC, BUILD_DATE)
     docs = documents(pack)
-    return (pack, pagination(pack, docs, None, None), template_env(CONFIG.templates, PC.trust),
+    return (pack, pagination(pack, docs, None, None), pack_env(PC),
             next(d for d in docs if d.key == "part-start-here"))
 
 

@@ -8,9 +8,9 @@ import re
 import pdfplumber
 import pytest
 
-from packgen.config import load
-from packgen.dates import uk_day
-from packgen.schedule import build_schedule, warnings
+from packgen.practice.dates import uk_day
+from packgen.practice.load import load
+from packgen.practice.schedule import build_schedule, warnings
 
 from .conftest import EXAMPLE, flat, read_pdf
 

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from packgen.cli import main
-from packgen.config import load
 from packgen.errors import ContentError
-from packgen.render import render_template, template_env
+from packgen.practice.load import load
+from packgen.render.templates import render_template, template_env
 from packgen.trust import Trust, read_regular
 
 from .conftest import MINIMAL, NO_LOGS, ROOT, write

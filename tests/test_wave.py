@@ -17,11 +17,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from packgen.cli import main
-from packgen.config import MERGED_BY, PATH_KEYS, Config, load
 from packgen.errors import ConfigError
+from packgen.practice.config import MERGED_BY, PATH_KEYS, Config
+from packgen.practice.load import load
+from packgen.practice.yamlfile import read_config
 from packgen.trust import Trust
 from packgen.wave import config_paths
-from packgen.yamlfile import read_config
 
 from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, errors_of, read_pdf, write
 

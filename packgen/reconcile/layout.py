@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..columns import REENTRY, Column
+from ..practice.columns import REENTRY, Column
 
 LAYOUT_VERSION = 1  # printed in every code; the reader refuses sheets of a layout it does not know
 PREFIX = "PG"  # codes read "PG1:Y01234:TEL-2027-03-04-01": packgen, layout version, ODS code, serial

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..logs import Sheet
+from ..practice.logs import Sheet
 from .run import Outcome, SheetRead
 
 OK, OUTSTANDING, BAD_INPUT = 0, 1, 2
@@ -137,8 +137,8 @@ def missing_by_log_and_day(issued: list[Sheet], missing: list[str]) -> list[tupl
 def report_pdf(outcome: Outcome, result: dict[str, Any], code: int, made: dt.date) -> bytes:
     """reconcile.pdf: the summary first, then one line per problem with the row as scanned; laid out by
     packgen's own templates and WeasyPrint path."""
-    from ..pdf import Job, lay_out
-    from ..render import default_dir, own_template_env, render_template
+    from ..render.pdf import Job, lay_out
+    from ..render.templates import default_dir, own_template_env, render_template
 
     env = own_template_env()
     values = {

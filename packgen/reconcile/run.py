@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config import Config
-from ..logs import ROWS_PER_SHEET, Sheet, log_specs, open_days, printed_sheets
+from ..practice.config import Config
+from ..practice.logs import ROWS_PER_SHEET, Sheet, log_specs, open_days, printed_sheets
 from .ink import Row, read_rows, row_picture
 from .layout import BATCH, LAYOUT_VERSION, SIGNOFF, SIGNOFF_SERIAL, Layout, batch_serial, log_layout, parse_payload
 from .qr import read_codes

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .config import Config
-from .schedule import CHECKLISTS, Task, stage
+from ..practice.config import Config
+from ..practice.schedule import CHECKLISTS, Task, stage
 
 WEEK = 7  # "this week": the build date and the 6 days after it
 WEEK_LINES = 6  # tasks named under "this week"; the rest are counted

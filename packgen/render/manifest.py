@@ -19,11 +19,11 @@ from importlib.metadata import distributions, version
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .errors import ContentError
-from .limits import MAX_FILES
-from .names import FONT, MANIFEST
-from .trust import NotReadable, Trust, read_regular, real
+from .. import __version__
+from ..errors import ContentError
+from ..limits import MAX_FILES
+from ..names import FONT, MANIFEST
+from ..trust import NotReadable, Trust, read_regular, real
 
 @lru_cache(maxsize=1)
 def font_fingerprint() -> str:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import pikepdf
 from pikepdf import Array, Dictionary, Name, NameTree, NumberTree, OutlineItem
 
-from .errors import RenderError
+from ..errors import RenderError
 
 PART_LINK = "packgen:"  # a link's address to an anchor in another part of the pack: packgen:part-key-dates
 

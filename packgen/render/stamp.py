@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import pikepdf
 from pikepdf import Array, Dictionary, NumberTree
 
-from .errors import RenderError
+from ..errors import RenderError
 from .tags import FORM_KEY
 
 

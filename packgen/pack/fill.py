@@ -14,13 +14,14 @@ from urllib.parse import unquote, urlsplit
 
 from jinja2.sandbox import SandboxedEnvironment
 
-from .config import PracticeConfig
+from ..errors import ContentError
+from ..limits import FILL_MEMORY, FILL_SECONDS, deadline, image_problem, memory_cap, setting
+from ..practice.config import PracticeConfig
+from ..render.templates import template_env
+from ..trust import Trust, real
 from .documents import Document, documents, html, page_numbers_html, pagination
-from .errors import ContentError
-from .limits import FILL_MEMORY, FILL_SECONDS, deadline, image_problem, memory_cap, setting
-from .pack import Pack, prepare
-from .render import template_env
-from .trust import Trust, real
+from .glossary import terms_in
+from .model import Pack, prepare
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ def fill(pc: PracticeConfig, today: dt.date) -> Filled:
     """Every Markdown file and template of the practice's pack filled in, as it is built on `today`."""
     with deadline(setting("FILL_SECONDS", FILL_SECONDS), pc.shown), memory_cap(FILL_MEMORY):
         pack = prepare(pc, today)
-        env = template_env(pc.config.templates, pc.trust)
+        env = pack_env(pc)
         docs = documents(pack)
         provisional = pagination(pack, docs, None, None)
         first = {doc.key: html(env, pack, provisional, doc) for doc in docs}
@@ -47,6 +48,13 @@ def fill(pc: PracticeConfig, today: dt.date) -> Filled:
         for doc in docs:
             check_images(first[doc.key], pc.base_dir, pc.trust, doc.title, checked)
     return Filled(pack, env, docs, first)
+
+
+
+def pack_env(pc: PracticeConfig) -> SandboxedEnvironment:
+    """The practice's templates (see render.templates), with the filter the pack's documents add:
+    `text|terms_used(glossary)`, the glossary's terms a text uses."""
+    return template_env(pc.config.templates, pc.trust, {"terms_used": terms_in})
 
 
 IMAGE_URL = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']|url\(\s*["']?([^"')]+)""", re.IGNORECASE)

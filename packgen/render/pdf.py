@@ -19,13 +19,13 @@ from weasyprint.document import Page
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
 
+from ..errors import ContentError, RenderError
+from ..limits import MAX_IMAGE, MAX_PIXELS, image_problem
+from ..names import FONT
+from ..trust import NotReadable, Trust, read_regular, real
 from .cache import Laid
-from .errors import ContentError, RenderError
-from .limits import MAX_IMAGE, MAX_PIXELS, image_problem
-from .names import FONT
 from .stamp import copy_blanks
 from .tags import install as install_tags
-from .trust import NotReadable, Trust, read_regular, real
 
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # a larger image is refused, not decoded (a logo needs far fewer)
 install_tags()  # header cells get a scope; tables marked data-pdf-tag become a TOC or a list

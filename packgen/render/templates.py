@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
+from ..limits import MAX_TEMPLATE, working_on
+from ..trust import PACKAGE, ConfinedLoader, Trust, default_dir
 from .content import add_filters, template_errors
-from .glossary import terms_in
-from .limits import MAX_TEMPLATE, working_on
 from .sandbox import Sandbox
-from .trust import PACKAGE, ConfinedLoader, Trust, default_dir
 
 __all__ = ["PACKAGE", "default_dir", "render_template", "template_env"]
 
@@ -21,15 +21,16 @@ def own_template_env() -> Sandbox:
     return template_env(None, Trust(()))
 
 
-def template_env(override: Path | None, trust: Trust) -> Sandbox:
-    """Templates by name, the practice's folder first; `!default/NAME` always reaches packgen's own.
+def template_env(override: Path | None, trust: Trust, filters: Mapping[str, Callable[..., Any]] | None = None) -> Sandbox:
+    """Templates by name, the practice's folder first; `!default/NAME` always reaches packgen's own; with the
+    Markdown filters and `filters`.
     Every template is read through `trust`, `{% include %}` and `{% extends %}` too."""
     default = ConfinedLoader(default_dir("templates"), trust, MAX_TEMPLATE)
     loaders: list[jinja2.BaseLoader] = [ConfinedLoader(override, trust, MAX_TEMPLATE)] if override else []
     loaders += [default, jinja2.PrefixLoader({"!default": default}, delimiter="/")]
     env = Sandbox(loader=jinja2.ChoiceLoader(loaders), autoescape=True, trim_blocks=True, lstrip_blocks=True)
     add_filters(env)
-    env.filters["terms_used"] = terms_in  # `text|terms_used(glossary)`: the glossary's terms a text uses
+    env.filters.update(filters or {})
     env.guard_filters()
     return env
 

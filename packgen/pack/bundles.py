@@ -12,9 +12,9 @@ import io
 import pikepdf
 from pikepdf import Array, Dictionary, NumberTree
 
-from .errors import RenderError
-from .join import join
-from .logs import Sheet
+from ..errors import RenderError
+from ..practice.logs import Sheet
+from ..render.join import join
 
 
 def bundle(sheets: list[Sheet], printed: list[Sheet], logs: dict[str, bytes], title: str, created: dt.date) -> bytes:

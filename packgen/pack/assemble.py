@@ -5,13 +5,13 @@ files by log (`bundles.py`)."""
 
 from __future__ import annotations
 
-from .cache import Laid
+from ..errors import RenderError
+from ..limits import FILL_MEMORY, FILL_SECONDS, MAX_PAGES, deadline, memory_cap, setting
+from ..render.cache import Laid
+from ..render.layouts import Layouts
+from ..render.manifest import sha
 from .documents import Document, html, log_key, page_numbers_html, pagination
-from .errors import RenderError
 from .fill import Filled
-from .layouts import Layouts
-from .limits import FILL_MEMORY, FILL_SECONDS, MAX_PAGES, deadline, memory_cap, setting
-from .manifest import sha
 from .printlist import sheet_files
 
 STAMPS = "page-numbers"  # the document of page numbers stamped over the joined pack
@@ -59,7 +59,7 @@ def join_pack(layouts: Layouts, docs: list[Document], laid: dict[str, Laid], sta
                          layouts.today.isoformat()]))
     joined = layouts.cache.get(key)
     if joined is None:
-        from .join import join  # pikepdf is loaded only when the pack changed
+        from ..render.join import join  # pikepdf is loaded only when the pack changed
 
         data = join([laid[doc.key].data for doc in in_pack], stamps.data, title, layouts.today)
         joined = Laid(data, sum(laid[doc.key].pages for doc in in_pack), {}, ())

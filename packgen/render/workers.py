@@ -41,7 +41,7 @@ class _Expired(BaseException):
 
 def lay_out_within(job: Any, seconds: int, memory: int) -> Any:
     """`pdf.lay_out(job)`, stopped with a one-line RenderError after `seconds` or when over `memory` bytes."""
-    from .errors import RenderError
+    from ..errors import RenderError
     from .pdf import lay_out
 
     fired: list[bool] = []  # the alarm can land inside a C callback, which swallows the exception and goes

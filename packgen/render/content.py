@@ -16,11 +16,11 @@ import jinja2
 import markdown
 import nh3
 
-from .dates import long_date, month_name, short_day, uk_date, uk_day
-from .errors import ContentError
-from .limits import MAX_MARKDOWN, BoundedSandbox, working_on
+from ..errors import ContentError
+from ..limits import MAX_MARKDOWN, BoundedSandbox, working_on
+from ..practice.dates import long_date, month_name, short_day, uk_date, uk_day
+from ..trust import Trust
 from .sandbox import Sandbox
-from .trust import Trust
 
 # Tags Markdown may produce that make sense on paper; anything else (script, style, iframe, form,
 # object, link, img, a) is removed, keeping its text.

@@ -13,9 +13,9 @@ from concurrent.futures import TimeoutError as FuturesTimeout
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
+from ..errors import RenderError
+from ..limits import LAYOUT_MEMORY, LAYOUT_SECONDS, LAYOUT_UNIT, setting
 from .cache import Cache, Laid
-from .errors import RenderError
-from .limits import LAYOUT_MEMORY, LAYOUT_SECONDS, LAYOUT_UNIT, setting
 from .manifest import inputs_key
 from .workers import lay_out_within, start_layout_worker
 

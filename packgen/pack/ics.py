@@ -7,9 +7,9 @@ import re
 
 from icalendar import Calendar, Event
 
-from . import __version__
-from .config import Config
-from .schedule import DAY, Task
+from .. import __version__
+from ..practice.config import Config
+from ..practice.schedule import DAY, Task
 
 
 # Control characters, and the characters some readers take as a line break: never written, even escaped.

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .errors import ConfigError, ContentError
+from ..errors import ConfigError, ContentError
 
 if TYPE_CHECKING:
-    from .config import PracticeConfig
+    from ..practice.config import PracticeConfig
 
 SMS_LIMIT = 160  # GSM-7 characters in one text message; more is sent as 2 messages, or not at all
 # The GSM 03.38 default alphabet (less its escape code), and its extension table, whose characters take 2.

@@ -8,10 +8,10 @@ from typing import Any
 
 from jinja2.sandbox import SandboxedEnvironment
 
-from .columns import LOGS
-from .config import Config
-from .content import Section, required
-from .logs import LogSpec
+from ..practice.columns import LOGS
+from ..practice.config import Config
+from ..practice.logs import LogSpec
+from ..render.content import Section, required
 
 # key: (title, logs the role fills in, other sheets it keeps)
 ROLES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {

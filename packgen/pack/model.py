@@ -14,24 +14,24 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .columns import REENTRY, Column
-from .config import Contacts, Migration, Practice, PracticeConfig, Schedule, ThirdParty
-from .content import Section, find, load_sections, markdown_env, render_text, required, unused
-from .errors import ContentError
+from .. import __version__
+from ..errors import ContentError
+from ..practice.columns import REENTRY, Column
+from ..practice.config import Contacts, Migration, Practice, PracticeConfig, Schedule, ThirdParty
+from ..practice.logs import DEFAULT_LIST_SIZE, DIGIT_BOXES, ROWS_PER_SHEET, LogSpec, Sheet, log_specs, open_days, printed_sheets
+from ..practice.schedule import (CHECKLISTS, BuildWarning, CalendarDay, Task, build_schedule, grouped, key_dates,
+                       logoff_words, services, wall_calendar, warnings)
+from ..reconcile.qr import sheet_marks
+from ..render.content import Section, find, load_sections, markdown_env, render_text, required, unused
+from ..render.templates import default_dir
 from .glossary import Glossary, load_glossary
 from .letters import Letter, Tracking, build_letters, tracking
 from .letters import wording_files as letter_files
-from .logs import DEFAULT_LIST_SIZE, DIGIT_BOXES, ROWS_PER_SHEET, LogSpec, Sheet, log_specs, open_days, printed_sheets
-from .reconcile.qr import sheet_marks
-from .starthere import StartHere, start_here
-from .sms import patient_notice as with_text_message
-from .sms import split_notice
-from .render import default_dir
 from .roles import Role, build_roles, owners
 from .roles import wording_files as role_files
-from .schedule import (CHECKLISTS, BuildWarning, CalendarDay, Task, build_schedule, grouped, key_dates,
-                       logoff_words, services, wall_calendar, warnings)
+from .sms import patient_notice as with_text_message
+from .sms import split_notice
+from .starthere import StartHere, start_here
 
 
 @dataclass(frozen=True, kw_only=True)

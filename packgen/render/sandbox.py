@@ -20,7 +20,7 @@ from jinja2.runtime import BlockReference, LoopContext, Macro
 from markupsafe import Markup
 from pydantic import BaseModel
 
-from .limits import BoundedSandbox, render_capped
+from ..limits import BoundedSandbox, render_capped
 
 SCALARS = (str, Markup, int, float, bool, type(None), dt.date)
 # What each kind of value offers a template besides its contents. Nothing that writes, reads files,

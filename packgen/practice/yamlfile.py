@@ -12,8 +12,8 @@ from typing import Any
 
 import yaml
 
-from .errors import ConfigError
-from .trust import NotReadable, Trust, read_regular, real
+from ..errors import ConfigError
+from ..trust import NotReadable, Trust, read_regular, real
 
 MAX_BYTES = 1_000_000  # a practice config is a few kilobytes
 MAX_NODES = 50_000  # stops "billion laughs" alias bombs before they expand

@@ -10,8 +10,8 @@ from typing import Any
 
 import nh3
 
-from .content import MarkdownEnv, find, required
-from .errors import ContentError
+from ..errors import ContentError
+from ..render.content import MarkdownEnv, find, required
 
 # A list item of glossary.md as Markdown makes it: "- **term**: what it means".
 ITEM = re.compile(r"<li>\s*(?:<p>)?\s*<strong>(.+?)</strong>\s*:?\s*(.*?)\s*(?:</p>)?\s*</li>", re.DOTALL)

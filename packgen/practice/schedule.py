@@ -9,9 +9,9 @@ from functools import lru_cache
 
 import holidays as holiday_data
 
+from ..names import slug
 from .config import MIN_REGISTRATION_NOTICE, SWITCH_OFF_DAYS, Config, ThirdParty
 from .dates import WEEKDAYS, uk_day, uk_time
-from .names import slug
 
 DAY = dt.timedelta(days=1)
 SUBDIVISIONS = {"england-and-wales": "ENG", "scotland": "SCT", "northern-ireland": "NIR"}

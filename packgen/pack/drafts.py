@@ -7,8 +7,8 @@ from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 
-from .config import EMAIL, Config, ThirdParty
-from .dates import uk_day
+from ..practice.config import EMAIL, Config, ThirdParty
+from ..practice.dates import uk_day
 from .letters import Letter
 
 

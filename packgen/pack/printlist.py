@@ -8,12 +8,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from .logs import Sheet, groups
-from .names import NOTICE_LARGE, PACK, POSTER
+from ..names import NOTICE_LARGE, PACK, POSTER
+from ..practice.logs import Sheet, groups
 from .roles import pick_up_order
 
 if TYPE_CHECKING:
-    from .pack import Pack
+    from .model import Pack
 
 DAY_BUNDLE = re.compile(r"logs/\d{4}-\d{2}-\d{2}\.pdf")  # all of one day's sheets, in the order staff pick them up
 

@@ -9,11 +9,11 @@ from typing import Any
 
 from jinja2.sandbox import SandboxedEnvironment
 
-from .config import KINDS, Config, ThirdParty
-from .content import required
-from .names import slug
-from .schedule import (MIN_REPLY_WORKING_DAYS, NOTIFY, REMIND, REPLY_WORKING_DAYS, SWITCH_OFF, Calendar, Task,
+from ..names import slug
+from ..practice.config import KINDS, Config, ThirdParty
+from ..practice.schedule import (MIN_REPLY_WORKING_DAYS, NOTIFY, REMIND, REPLY_WORKING_DAYS, SWITCH_OFF, Calendar, Task,
                        letter_parties, party_steps, services)
+from ..render.content import required
 
 KIND_NAMES = {
     "subsidiary_supplier": "Subsidiary supplier", "pathology": "Pathology",

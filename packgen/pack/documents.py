@@ -14,11 +14,11 @@ from typing import Any
 
 from jinja2.sandbox import SandboxedEnvironment
 
-from .names import NOTICE_LARGE, POSTER
-from .pack import Pack
+from ..names import NOTICE_LARGE, POSTER
+from ..render.sandbox import Provisional
+from ..render.templates import render_template
+from .model import Pack
 from .printlist import PrintItem, paper_total, print_list
-from .render import render_template
-from .sandbox import Provisional
 
 PROVISIONAL_PAGE = 999  # what the contents shows before the page numbers are known: as wide as any real one
 

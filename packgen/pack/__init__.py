@@ -1,0 +1,1 @@
+"""The pack's documents: what the pack contains, computed from the practice (letters, role cards, start here, glossary, print list, text message, calendar); filled in as HTML and assembled into its files."""

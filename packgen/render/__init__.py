@@ -1,0 +1,1 @@
+"""Rendering: Jinja templates and Markdown made into HTML in a sandbox, HTML laid out as PDF (in worker processes, with a cache), tagged, stamped and joined; the files written and swapped in whole."""
