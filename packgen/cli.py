@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import sys
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
@@ -85,8 +86,7 @@ def build_command(configs: tuple[Path, ...], output: Path, today: dt.date | None
             if error is None:
                 raise
             raise error from None
-        for warning in result.warnings:
-            click.echo(f"warning: {practice.where(warning.key)}: {warning.message}", err=True)
+        warn(warning.line(practice) for warning in result.warnings)
         if result.unchanged:
             click.echo(f"nothing changed since the last build: kept {result.folder} as it is ({len(result.files)} files)")
         else:
@@ -117,8 +117,7 @@ def build_command(configs: tuple[Path, ...], output: Path, today: dt.date | None
         count = len(outcome.warnings)
         details = [f"{outcome.pages} pages"] + ([f"{count} warning{'' if count == 1 else 's'}"] if count else [])
         click.echo(f"{_progress(done, total)} built {outcome.folder} ({', '.join(details)})")
-        for warning in outcome.warnings:
-            click.echo(f"warning: {warning}", err=True)
+        warn(outcome.warnings)
     click.echo(f"built {built} of {total} practices" + (f"; {total - built} failed" if built < total else ""))
     _overviews(folders, finished, output, build_date(today))
     if code:
@@ -134,6 +133,12 @@ def _overviews(folders: list[tuple[str, list[Path]]], outcomes: dict[str, Outcom
         else:
             click.echo(f"wrote {written.folder / OVERVIEW} ({written.pages} page{'' if written.pages == 1 else 's'}"
                        + ("" if written.laid_out else ", unchanged since the last build") + f"), {WAVE_ICS}, {WAVE_CSV}")
+
+
+def warn(lines: Iterable[str]) -> None:
+    """Each line on standard error after "warning: ", as build, check and a wave print what to look at."""
+    for line in lines:
+        click.echo(f"warning: {line}", err=True)
 
 
 def _progress(done: int, total: int, width: int = 20) -> str:
@@ -178,8 +183,7 @@ def check_command(configs: tuple[Path, ...], strict: bool, today: dt.date | None
             for line in error.lines():
                 click.echo(f"error: {line}", err=True)
             continue
-        for warning in found:
-            click.echo(f"warning: {practice.where(warning.key)}: {warning.message}", err=True)
+        warn(warning.line(practice) for warning in found)
         warned += bool(found)
         click.echo(f"{config}: ok" + (f", {len(found)} warning{'s' if len(found) != 1 else ''}" if found else ""))
     if errors:

@@ -23,7 +23,7 @@ from .pack.drafts import by_email
 from .pack.letters import Letter
 from .pack.model import prepare
 from .practice.config import Config
-from .practice.dates import uk_date
+from .practice.dates import uk_date, uk_time
 from .practice.load import load
 from .practice.logs import printed_sheets
 from .practice.schedule import DAY, SWITCH_OFF, Task, build_schedule
@@ -84,14 +84,6 @@ class Row:
         return None not in (self.final_data_production, self.go_live, self.planning_meeting, self.reentry_end)
 
 
-def clock(time: str) -> str:
-    """'18:30' → '6.30pm', '12:00' → '12pm', as times are written in running text."""
-    hours, minutes = (int(part) for part in time.split(":"))
-    suffix = "am" if hours < 12 else "pm"
-    shown = hours % 12 or 12
-    return f"{shown}{'' if minutes == 0 else f'.{minutes:02d}'}{suffix}"
-
-
 def practice_row(config: str, practice: Config, tasks: list[Task], letters: list[Letter] | None,
                  sheet_count: int | None, outcome: Outcome | None) -> Row:
     """The row of a practice whose config was read: `letters` are its letters when its content could be
@@ -106,7 +98,7 @@ def practice_row(config: str, practice: Config, tasks: list[Task], letters: list
     for task in tasks:
         if task.step == SWITCH_OFF and task.party is not None:
             items.append(Item(task.date, p.name, f"{task.party.name} switches off"))
-    logoff = f"; everyone logged off {m.source_system} by {clock(m.logoff_time)}" if m.logoff_time else ""
+    logoff = f"; everyone logged off {m.source_system} by {uk_time(m.logoff_time)}" if m.logoff_time else ""
     items.append(Item(m.final_data_production, p.name, f"Final data production{logoff}", True))
     items.append(Item(m.go_live, p.name, f"Go-live on {m.target_system}", True))
     failed = outcome is None or bool(outcome.problems)
@@ -259,7 +251,7 @@ def wave_ics(wave: str, rows: list[Row], today: dt.date) -> bytes:
     for row in rows:
         if not row.dated:
             continue
-        logoff = f", everyone logged off by {clock(row.logoff_time)}" if row.logoff_time else ""
+        logoff = f", everyone logged off by {uk_time(row.logoff_time)}" if row.logoff_time else ""
         events = [("planning_meeting", "cut-over planning meeting", row.planning_meeting, row.planning_meeting)]
         if row.initial_data_production:
             events.append(("initial_data_production", "initial data production (IDP)", row.initial_data_production,

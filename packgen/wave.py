@@ -111,7 +111,7 @@ def build_one(config: str, output: str, today: dt.date, force: bool = False, roo
             f"unexpected error: {type(exc).__name__}: {exc}")
         return Outcome(config, problems=tuple(error.lines()), exit_code=error.exit_code)
     return Outcome(config, folder=str(result.folder), pages=result.files.get(PACK),
-                   warnings=tuple(one_line(f"{practice.where(w.key)}: {w.message}") for w in result.warnings))
+                   warnings=tuple(w.line(practice) for w in result.warnings))
 
 
 def build_many(configs: list[Path], output: Path, today: dt.date, jobs: int, force: bool = False,

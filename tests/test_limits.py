@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
 import os
 import re
 import signal
@@ -20,8 +21,10 @@ from packgen.build import build, practice_slug
 from packgen.cli import main
 from packgen.errors import ConfigError, OutputError, RenderError
 from packgen.limits import MAX_LOG_SHEETS
+from packgen.names import FONT
 from packgen.practice.load import load
 from packgen.render.cache import Cache, Laid
+from packgen.render.layouts import Layouts
 from packgen.render.publish import recover
 
 from .conftest import EXAMPLE, MINIMAL, NO_LOGS, ROOT, write
@@ -100,6 +103,19 @@ def test_layout_workers_die_with_the_build(tmp_path, signum):
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_a_stopped_layout_stops_its_workers_at_once(tmp_path):
+    layouts = Layouts(Cache(tmp_path / "cache"), str(tmp_path), [], (str(tmp_path),), TODAY, 2)
+    page = f"<p style='font-family: \"{FONT}\"'>{{}}</p>"
+    layouts.get({"a": (page.format("one"), "A", False), "b": (page.format("two"), "B", False)})  # starts the workers
+    assert layouts.pool is not None
+    busy = layouts.pool.submit(time.sleep, TIMEOUT)  # a layout that would not end by itself
+    workers = [process.pid for process in multiprocessing.active_children()]
+    started = time.monotonic()
+    layouts.kill()
+    assert time.monotonic() - started < TIMEOUT / 2 and busy.done()
+    assert workers and not [pid for pid in workers if _alive(pid)]
 
 
 def test_an_interrupted_swap_is_undone_by_the_next_build(tmp_path):

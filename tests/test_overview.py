@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from packgen.errors import PackgenError
-from packgen.overview import ROW_HEIGHT, ROWS_PER_CHART, Row, _cell, charts, clock, overview, wave_ics, wave_rows, waves, write_overview
+from packgen.overview import ROW_HEIGHT, ROWS_PER_CHART, Row, _cell, charts, overview, wave_ics, wave_rows, waves, write_overview
 from packgen.pack.ics import timeline_ics
 from packgen.practice.load import load
 from packgen.practice.logs import printed_sheets
@@ -95,10 +95,6 @@ def test_the_wave_table_for_spreadsheets(example_wave):
 def test_no_cell_runs_as_a_formula():
     assert [_cell(v) for v in ("=1+1", "+44 1234", "-x", "@SUM(A1)", "Brookside", None)] == [
         "'=1+1", "'+44 1234", "'-x", "'@SUM(A1)", "Brookside", ""]
-
-
-def test_times_in_running_text():
-    assert [clock(t) for t in ("18:30", "19:00", "12:00", "00:15", "09:05")] == ["6.30pm", "7pm", "12pm", "12.15am", "9.05am"]
 
 
 def test_a_config_that_cannot_be_read_still_has_its_row(tmp_path):

@@ -15,9 +15,14 @@ def uk_date(day: dt.date) -> str:
     return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
 
 
+def weekday(day: dt.date) -> str:
+    """Thursday."""
+    return WEEKDAYS[day.weekday()]
+
+
 def uk_day(day: dt.date) -> str:
     """Thursday 4 March 2027: for running text, as the NHS style guide writes dates."""
-    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
+    return f"{weekday(day)} {day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def long_date(day: dt.date) -> str:
@@ -27,7 +32,7 @@ def long_date(day: dt.date) -> str:
 
 def short_day(day: dt.date) -> str:
     """Thu 04/03/2027: for narrow table columns."""
-    return f"{WEEKDAYS[day.weekday()][:3]} {uk_date(day)}"
+    return f"{weekday(day)[:3]} {uk_date(day)}"
 
 
 def month_name(day: dt.date) -> str:

@@ -9,9 +9,10 @@ from functools import lru_cache
 
 import holidays as holiday_data
 
+from ..errors import one_line
 from ..names import slug
-from .config import MIN_REGISTRATION_NOTICE, SWITCH_OFF_DAYS, Config, ThirdParty
-from .dates import WEEKDAYS, uk_day, uk_time
+from .config import MIN_REGISTRATION_NOTICE, SWITCH_OFF_DAYS, Config, PracticeConfig, ThirdParty
+from .dates import uk_day, uk_time, weekday
 
 DAY = dt.timedelta(days=1)
 SUBDIVISIONS = {"england-and-wales": "ENG", "scotland": "SCT", "northern-ireland": "NIR"}
@@ -535,6 +536,10 @@ class BuildWarning:
     def __str__(self) -> str:
         return self.message
 
+    def line(self, practice: PracticeConfig) -> str:
+        """`FILE:LINE: key: message` on one line: what build, check and a wave print after "warning: "."""
+        return one_line(f"{practice.where(self.key)}: {self.message}")
+
 
 def warnings(config: Config, tasks: list[Task], today: dt.date) -> list[BuildWarning]:
     """Key days on closed days, an unusual cut-over, deadlines already passed on the build date."""
@@ -661,7 +666,7 @@ def wall_calendar(config: Config, tasks: list[Task]) -> list[list[CalendarDay]]:
     while day <= stop:
         if day.weekday() == 0:
             weeks.append([])
-        closed = cal.holiday(day) or (WEEKDAYS[day.weekday()] if day.weekday() >= 5 else None)
+        closed = cal.holiday(day) or (weekday(day) if day.weekday() >= 5 else None)
         weeks[-1].append(CalendarDay(day, closed, fdp <= day < go_live, _labels(on_day.get(day, []))))
         day += DAY
     return weeks

@@ -18,7 +18,7 @@ import nh3
 
 from ..errors import ContentError
 from ..limits import MAX_MARKDOWN, BoundedSandbox, working_on
-from ..practice.dates import long_date, month_name, short_day, uk_date, uk_day
+from ..practice.dates import long_date, month_name, short_day, uk_date, uk_day, weekday
 from ..trust import Trust
 from .sandbox import Sandbox
 
@@ -54,12 +54,13 @@ def markdown_env(trust: Trust) -> MarkdownEnv:
 
 def add_filters(env: jinja2.Environment) -> None:
     """Date filters shared by Markdown and templates: `date` → 04/03/2027, `day` → Thursday 4 March 2027,
-    `fulldate` → 4 March 2027, `shortday` → Thu 04/03/2027."""
+    `fulldate` → 4 March 2027, `shortday` → Thu 04/03/2027, `month` → March, `weekday` → Thursday."""
     env.filters["date"] = uk_date
     env.filters["day"] = uk_day
     env.filters["fulldate"] = long_date
     env.filters["shortday"] = short_day
     env.filters["month"] = month_name
+    env.filters["weekday"] = weekday
     if isinstance(env, BoundedSandbox):
         env.guard_filters()
 

@@ -38,6 +38,7 @@ class Layouts:
         self.keys: dict[str, str] = {}  # document → hash of what produced it
         self.laid_out: dict[str, str] = {}  # document → title, for those laid out by this build
         self.pool: ProcessPoolExecutor | None = None
+        self.others: set[multiprocessing.process.BaseProcess] = set()  # children not of the pool
 
     def __enter__(self) -> Layouts:
         return self
@@ -65,6 +66,7 @@ class Layouts:
                    for key, (text, title, tagged) in requests.items() if key not in found}
         seconds, memory = setting("LAYOUT_SECONDS", LAYOUT_SECONDS), setting("LAYOUT_MEMORY", LAYOUT_MEMORY)
         if self.pool is None:
+            self.others = set(multiprocessing.active_children())
             # Always in worker processes, so each layout has its own time and memory limit.
             self.pool = ProcessPoolExecutor(max_workers=max(1, min(self.jobs, len(missing))),
                                             mp_context=multiprocessing.get_context("fork"),
@@ -97,6 +99,6 @@ class Layouts:
         pool, self.pool = self.pool, None
         if pool is None:
             return
-        for process in list(getattr(pool, "_processes", {}).values()):  # no public way to stop a worker
+        for process in set(multiprocessing.active_children()) - self.others:  # the pool's workers
             process.kill()
         pool.shutdown(wait=True, cancel_futures=True)
