@@ -10,7 +10,8 @@ Laying out a stamp is cheap, and it puts each value exactly where a full page wo
 makes one page of each stamp: the blank's drawing (one content stream, shared by every copy) and the
 stamp's drawn over it. Its structure is a copy of the blank's with each slot filled by the stamp's
 elements, so the stamped values are real, tagged text in the reading order of the page. The blank pages
-are removed."""
+are removed. Stamps that differ from an earlier one only in digits are not laid out at all: `copies.py`
+makes them from that stamp's page, and `copy_blanks` puts them in their place."""
 
 from __future__ import annotations
 
