@@ -24,6 +24,7 @@ from ..limits import MAX_IMAGE, MAX_PIXELS, image_problem
 from ..names import FONT
 from ..trust import NotReadable, Trust, read_regular, real
 from .cache import Laid
+from .copies import Translate, share
 from .stamp import copy_blanks
 from .tags import install as install_tags
 
@@ -142,8 +143,9 @@ def lay_out(job: Job) -> Laid:
     collect = _Collect(fetcher.refused)
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collect)
+    text, shared = share(job.html) if job.tagged else (job.html, None)  # stamps of one shape laid out once
     try:
-        document = HTML(string=job.html, base_url=job.base_url + "/", url_fetcher=fetcher).render(
+        document = HTML(string=text, base_url=job.base_url + "/", url_fetcher=fetcher).render(
             font_config=_font_config())
     finally:
         logger.removeHandler(collect)
@@ -160,20 +162,18 @@ def lay_out(job: Job) -> Laid:
     for page in document.pages:  # and no <a rel=attachment>
         page.links = [link for link in page.links if link[0] != "attachment"]
     data = document.write_pdf(pdf_variant="pdf/ua-1" if job.tagged else None)  # tagged: headings, tables
-    removed: set[int] = set()
+    sources: list[tuple[int, Translate | None]] = [(number, None) for number in range(len(document.pages))]
     if job.tagged and "data-blank=" in job.html:  # a form laid out once: its copies are stamped on it
-        data, blanks = copy_blanks(data)
-        removed = set(blanks)
+        data, sources = copy_blanks(data, shared)
     families = {_family(font) for font in document.fonts.values()}
     wrong = sorted(f for f in families if f != FONT)
     if wrong:  # fontconfig substitutes silently; refuse rather than print in another font
         raise RenderError(f"font {FONT} is not installed (text came out in {', '.join(wrong)}); run scripts/setup.sh")
-    pages = [page for number, page in enumerate(document.pages) if number not in removed]
     anchors: dict[str, int] = {}
-    for number, page in enumerate(pages):
-        for anchor in page.anchors:
-            anchors.setdefault(anchor, number)
-    return Laid(data, len(pages), anchors, tuple(page_name(page) for page in pages))
+    for number, (source, translate) in enumerate(sources):
+        for anchor in document.pages[source].anchors:
+            anchors.setdefault(translate(anchor) if translate else anchor, number)
+    return Laid(data, len(sources), anchors, tuple(page_name(document.pages[source]) for source, _ in sources))
 
 
 def page_name(page: Page) -> str:

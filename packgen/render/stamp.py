@@ -10,7 +10,8 @@ Laying out a stamp is cheap, and it puts each value exactly where a full page wo
 makes one page of each stamp: the blank's drawing (one content stream, shared by every copy) and the
 stamp's drawn over it. Its structure is a copy of the blank's with each slot filled by the stamp's
 elements, so the stamped values are real, tagged text in the reading order of the page. The blank pages
-are removed."""
+are removed. Stamps that differ from an earlier one only in digits are not laid out at all: `copies.py`
+makes them from that stamp's page, and `copy_blanks` puts them in their place."""
 
 from __future__ import annotations
 
@@ -19,9 +20,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pikepdf
-from pikepdf import Array, Dictionary, NumberTree
+from pikepdf import Array, Dictionary, NameTree, NumberTree
 
 from ..errors import RenderError
+from .copies import GLYPHS_SLOT, Shared, Translate, Tree, copy_drawing
 from .tags import FORM_KEY
 
 
@@ -36,16 +38,20 @@ class _Form:
     slots: dict[str, Dictionary] = field(default_factory=dict)  # slot name → its element
 
 
-def copy_blanks(data: bytes) -> tuple[bytes, list[int]]:
-    """The PDF with every stamp page drawn over its blank, and without the blank pages; and the numbers
-    (from 0) of the pages it removed. A PDF without blanks is returned as it is."""
+def copy_blanks(data: bytes, shared: Shared | None = None) -> tuple[bytes, list[tuple[int, Translate | None]]]:
+    """The PDF with every stamp page drawn over its blank, and without the blank pages; with `shared`, the
+    stamps not laid out (`copies.share`) made as copies of the page of their shape. And for each of its
+    pages, the page of `data` it comes from, and how its strings differ from that page's (None: they do
+    not). A PDF without blanks is returned as it is."""
     pdf = pikepdf.open(io.BytesIO(data))
+    origin: dict[tuple[int, int], tuple[int, Translate | None]] = {
+        page.objgen: (number, None) for number, page in enumerate(pdf.pages)}
     root = pdf.Root.StructTreeRoot
     document = root.K[0] if isinstance(root.K, Array) else root.K
     pages = {page.objgen: number for number, page in enumerate(pdf.pages)}
     forms = [form for element in document.K if (form := _form(element, pages)) is not None]
     if not forms:
-        return data, []
+        return data, list(origin.values())
     blanks = {form.name: form for form in forms if form.kind == "blank"}
     if len(blanks) != sum(form.kind == "blank" for form in forms):
         raise RenderError("a document has two blanks of the same name")
@@ -57,7 +63,8 @@ def copy_blanks(data: bytes) -> tuple[bytes, list[int]]:
             if owner.objgen in top and owner.objgen != form.element.objgen:
                 raise RenderError(f"the {form.kind} {form.name!r} shares its page; it must have a page of its own")
     drawn = {name: _Blank.of(pdf, blank, parents) for name, blank in blanks.items()}
-    replaced: dict[tuple[int, int], Dictionary | None] = {blank.element.objgen: None for blank in blanks.values()}
+    replaced: dict[tuple[int, int], list[Dictionary]] = {blank.element.objgen: [] for blank in blanks.values()}
+    stamps: list[tuple[_Form, Dictionary]] = []
     for form in forms:
         if form.kind != "stamp":
             continue
@@ -65,9 +72,15 @@ def copy_blanks(data: bytes) -> tuple[bytes, list[int]]:
             raise RenderError(f"a stamp has no blank named {form.name!r}")
         copy = drawn[form.name].stamp(pdf, form, parents)
         copy.P = document
-        replaced[form.element.objgen] = copy
-    document.K = Array([replaced.get(element.objgen, element) for element in document.K
-                        if replaced.get(element.objgen, element) is not None])
+        replaced[form.element.objgen] = [copy]
+        stamps.append((form, copy))
+    if shared is not None and stamps:
+        if len(stamps) != max(shared.shape) + 1:
+            raise RenderError("a document's stamps are not those its HTML was given")
+        made = copies(pdf, shared, stamps, drawn, parents, origin)
+        replaced.update({form.element.objgen: [] for form, _ in stamps})
+        replaced[stamps[0][0].element.objgen] = made  # the stamps and their copies, in order, in the first's place
+    document.K = Array([new for element in document.K for new in replaced.get(element.objgen, [element])])
     removed = sorted(blank.page for blank in blanks.values())
     gone = {pdf.pages[number].objgen for number in removed}
     for number in reversed(removed):
@@ -75,12 +88,61 @@ def copy_blanks(data: bytes) -> tuple[bytes, list[int]]:
         del pdf.pages[number]
     root.ParentTree = pdf.make_indirect(Dictionary(Nums=Array([x for key in sorted(parents)
                                                                 for x in (key, parents[key])])))
+    root.ParentTreeNextKey = max(parents, default=-1) + 1
     if "/Outlines" in pdf.Root:
         with pdf.open_outline() as outline:
             outline.root[:] = list(_outside(outline.root, gone))
+    sources = [origin[page.objgen] for page in pdf.pages]
     buffer = io.BytesIO()
     pdf.save(buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return buffer.getvalue(), removed
+    return buffer.getvalue(), sources
+
+
+def copies(pdf: pikepdf.Pdf, shared: Shared, stamps: list[tuple[_Form, Dictionary]], drawn: dict[str, _Blank],
+           parents: dict[int, pikepdf.Object], origin: dict[tuple[int, int], tuple[int, Translate | None]]
+           ) -> list[Dictionary]:
+    """Every stamp of `shared` in order, its element: those laid out (`stamps`, each the first of its shape)
+    as they are, the others made as copies of their shape's page, put in place among the pages."""
+    first = stamps[0][0].page
+    dests = NameTree(pdf.Root.Names.Dests) if "/Names" in pdf.Root and "/Dests" in pdf.Root.Names else None
+    anchors: dict[tuple[int, int], list[tuple[str, Array]]] = {}
+    for name, destination in (dests.items() if dests is not None else []):
+        if isinstance(destination, Array) and len(destination) and isinstance(destination[0], Dictionary):
+            anchors.setdefault(destination[0].objgen, []).append((name, destination))
+    made: list[Dictionary] = []
+    trees: dict[int, Tree] = {}
+    for index, number in enumerate(shared.shape):
+        form, element = stamps[number]
+        if shared.laid_out(index):
+            made.append(element)
+            continue
+        source = pikepdf.Page(element.Pg)
+        translate = Translate(shared.html[shared.shape.index(number)], shared.html[index])
+        if source.obj.get("/Annots"):
+            raise RenderError(f"the stamp {form.name!r} has links; a stamp copied from it cannot have them")
+        page = pdf.make_indirect(Dictionary({key: value for key, value in source.obj.items()
+                                             if key not in ("/Contents", "/StructParents", "/Parent")}))
+        contents = list(source.obj.Contents)
+        page.Contents = Array([contents[0], pdf.make_stream(copy_drawing(
+            pdf, source, contents[1].read_bytes(), translate, shared.html[shared.shape.index(number)],
+            shared.html[index]))])
+        key = max(parents) + 1
+        page.StructParents = key
+        pdf.pages.insert(first + index, pikepdf.Page(page))
+        page = pdf.pages[first + index].obj
+        origin[page.objgen] = (origin[source.objgen][0], translate)
+        if number not in trees:
+            trees[number] = Tree(element)
+        tree = trees[number]
+        cloned = tree.copy(pdf, page, translate, (f"-page{form.page}", f"-copy{index}"))
+        copy = cloned[0]
+        copy.P = element.P
+        parents[key] = Array([cloned[tree.index[old.objgen]] if isinstance(old, Dictionary) and old.objgen in tree.index
+                              else old for old in parents[int(source.obj.StructParents)]])
+        for name, destination in anchors.get(source.objgen, []):
+            dests[translate(name)] = Array([page, *list(destination)[1:]])
+        made.append(copy)
+    return made
 
 
 def _form(element: Dictionary, pages: dict[tuple[int, int], int]) -> _Form | None:
@@ -101,6 +163,10 @@ def _form(element: Dictionary, pages: dict[tuple[int, int], int]) -> _Form | Non
     for descendant in _elements(element):
         if f"/{FORM_KEY}" in descendant:  # the anonymous boxes inside a slot carry its label too
             del descendant[f"/{FORM_KEY}"]
+    glyphs = form.slots.pop(GLYPHS_SLOT, None)
+    if glyphs is not None:  # drawn only for the fonts' sake (copies.GLYPHS): out of the tree and the drawing
+        glyphs.P.K = Array([kid for kid in _kids(glyphs.P) if not (isinstance(kid, Dictionary)
+                                                                   and kid.objgen == glyphs.objgen)])
     return form
 
 
@@ -251,7 +317,7 @@ class _Blank:
         renumber = {n: self.mcids + index for index, n in enumerate(kept)}
         page.obj.Contents = Array([self.drawing, pdf.make_stream(_keep(pdf, page, renumber))])
         mapping: list[pikepdf.Object] = [None] * self.mcids + [old[n] for n in kept]  # type: ignore[list-item]
-        suffix = f"-{stamp.page}"
+        suffix = f"-page{stamp.page}"
         made: list[Dictionary] = []
         for node in self.nodes:
             values = dict(node.values)
