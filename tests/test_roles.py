@@ -72,6 +72,25 @@ def test_clinicians_card_lists_their_logs(example_build):
     assert "Dr Amira Hassan" in text  # the lead GP is whom clinicians ask
 
 
+def test_a_named_clinician_s_card_counts_their_own_telephone_sheets_not_the_whole_log_s(tmp_path):
+    """Each named clinician has telephone sheets of their own: the card says how many are theirs a day,
+    counted from the sheets printed, not all the log's sheets of the day (theirs, the others' and the shared)."""
+    text = (NO_LOGS.replace("  telephone: {print: false}\n", "")
+            + MINIMAL.replace("  address:", "  list_size: 12000\n  address:")
+            + "roles:\n  clinicians: {staff: [Dr Ann Ash, Dr Ben Birch]}\n")
+    config = write(tmp_path / "p.yaml", text)
+    result = build(load(config), tmp_path / "out", BUILD_DATE)
+    printed = printed_sheets(load(config).config)
+    day = open_days(load(config).config)[1]  # the first day after FDP day: the clinicians' own sheets start then
+    own = sum(1 for sheet in printed if sheet.date == day and sheet.holder == "Dr Ann Ash")
+    whole = sum(1 for sheet in printed if sheet.date == day and sheet.log.name == "telephone")
+    assert 1 < own < whole  # a test that can tell them apart
+    assert own == sum(1 for sheet in printed if sheet.date == day and sheet.holder == "Dr Ben Birch")
+    card = flat(read_pdf(result.folder / "roles" / "02-clinicians.pdf").text)
+    assert re.findall(r"Telephone calls log \(TEL\): (\d+) a day of your own", card) == [str(own)]
+    assert f"{whole} a day" not in card
+
+
 def test_poster_is_large_print_and_plain_text_notice_is_beside_it(example_build):
     with pdfplumber.open(example_build.folder / "patient-poster.pdf") as pdf:
         assert len(pdf.pages) == 1
@@ -127,7 +146,7 @@ def test_sheets_kept_and_the_owners_come_from_the_config(tmp_path):
     result = build(load(config), tmp_path / "out", BUILD_DATE)
     card = flat(read_pdf(result.folder / "roles" / "02-clinicians.pdf").text)
     assert "Blank log sheets are kept in the red box file in the back office." in card
-    assert "Kim Lowe (scanning and correspondence) looks after it." in card
+    assert "Kim Lowe (scanning and correspondence) looks after the generic mailbox." in card
     pack = flat(read_pdf(result.folder / "cutover-pack.pdf").text)
     assert "Kim Lowe (scanning and correspondence) looks after the generic mailbox" in pack
     assert "Alex Green (practice manager) updates the tracking database" in pack  # no project manager named
