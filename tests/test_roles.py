@@ -29,22 +29,24 @@ LONG = (NO_LOGS + MINIMAL
                   for key in ROLES))
 
 
-def card_fits(pdf) -> None:
+def card_fits(pdf, title: str) -> None:
     """A card's instructions are on its first page, whole; the words it uses, explained, follow them
-    there or, when the page is full, on a second page of their own."""
+    there or, when the page is full, on a second page of their own, whose foot names the card and page."""
     assert len(pdf.pages) <= 2
     assert "Who to ask" in pdf.pages[0]
     if len(pdf.pages) == 2:
         assert pdf.pages[1].split("\n", 1)[0].startswith("Words on this card") or "Words on this card" in pdf.pages[1]
         assert "Words on this card" not in pdf.pages[0]
+        assert f"{title}, role card" in flat(pdf.pages[1]) and "Page 2 of 2" in pdf.pages[1]
 
 
-def test_each_role_card_has_its_instructions_on_one_page_in_the_example(example_build):
+def test_each_role_card_is_one_page_in_the_example(example_build):
     cards = sorted(p for p in (example_build.folder / "roles").iterdir() if not p.stem.endswith("-large-print"))
     assert [c.name for c in cards] == [f"{n:02d}-{key.replace('_', '-')}.pdf" for n, key in enumerate(ROLES, start=1)]
     for card, (title, _logs, _sheets) in zip(cards, ROLES.values()):
         pdf = read_pdf(card)
-        card_fits(pdf)
+        assert len(pdf.pages) == 1, card.name  # the words it uses too
+        card_fits(pdf, title)
         text = flat(pdf.text)
         assert title in text and "Riverside Medical Centre" in text
         assert "Thursday 4 March 2027" in text and "Tuesday 9 March 2027" in text
@@ -59,9 +61,9 @@ def long_build(tmp_path_factory):
 
 
 def test_role_cards_keep_their_instructions_on_one_page_with_long_names(long_build):
-    for card in sorted((long_build.folder / "roles").iterdir()):
+    for card, (title, _logs, _sheets) in zip(sorted((long_build.folder / "roles").iterdir()), ROLES.values()):
         pdf = read_pdf(card)
-        card_fits(pdf)
+        card_fits(pdf, title)
         assert f"Staff Member Number {1 if 'manager' in card.name else 11} With A Long Surname" in flat(pdf.text)
 
 
