@@ -12,6 +12,7 @@ ICS = "timeline.ics"
 NOTICE = "patient-notice.txt"
 POSTER = "patient-poster.pdf"
 NOTICE_LARGE = "patient-notice-large-print.pdf"  # for patients who ask; not in the pack or the print list
+BATCH_COVERS = "scanning-batch-cover-sheets.pdf"  # one a day the practice is open in the cut-over, for the scanning pile
 MANIFEST = "manifest.json"
 # A wave's overview: OUTPUT/waves/<wave>/…; a practice's folder always starts with its ODS code, so never `waves`
 WAVES = "waves"

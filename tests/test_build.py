@@ -15,6 +15,7 @@ from packgen.cli import main
 from packgen.pack.roles import ROLES
 from packgen.practice.dates import uk_day
 from packgen.practice.load import load
+from packgen.practice.logs import open_days
 from packgen.practice.schedule import build_schedule
 from packgen.render.content import find
 from packgen.render.templates import default_dir
@@ -85,7 +86,7 @@ def test_every_guidance_heading_is_printed_and_in_the_contents(example_pack):
 
 # The parts that open with other words than the contents gives them.
 OPENS_WITH = {"Checklists": "Checklist: ", "Role cards": "Cut-over role card", "Poster for patients": "We are changing our",
-              "Third parties and letters": "Third parties", "Scanning checklist and batch cover sheets": "Scanning",
+              "Third parties and letters": "Third parties", "Scanning checklist": "Scanning",
               "Re-entry tracker and sign-off": "Re-entry tracker"}
 
 
@@ -178,6 +179,7 @@ def test_cli_build_prints_what_it_wrote(tmp_path):
     assert result.exit_code == 0, result.output
     pack = out / "b12345-hillside-surgery" / "cutover-pack.pdf"
     pages = len(read_pdf(pack).pages)
+    covers = len(open_days(load(config).config))  # a batch cover sheet for each day the practice is open
     assert result.output.splitlines() == [
         f"wrote {pack} ({pages} pages)",
         *[f"wrote {card} ({count} page{'s' if count > 1 else ''})"
@@ -185,16 +187,17 @@ def test_cli_build_prints_what_it_wrote(tmp_path):
           for count in [len(read_pdf(card).pages)]],
         f"wrote {pack.parent}/patient-poster.pdf (1 page)",
         f"wrote {pack.parent}/patient-notice-large-print.pdf (1 page)",
+        f"wrote {pack.parent}/scanning-batch-cover-sheets.pdf ({covers} page{'s' if covers > 1 else ''})",
         f"wrote {pack.parent}/letters/01-2027-06-02-notice-lab.pdf (1 page)",
         f"wrote {pack.parent}/letters/02-2027-06-14-resume-lab.pdf (1 page)",
         f"wrote {pack.parent}/timeline.ics",
         f"wrote {pack.parent}/patient-notice.txt",
-        "laid out 24 of 24 documents",
+        "laid out 25 of 25 documents",
     ]
     assert read_pdf(pack).pages[0].count("Hillside Surgery") >= 1
     assert sorted(p.name for p in pack.parent.iterdir()) == [
         "cutover-pack.pdf", "letters", "manifest.json", "patient-notice-large-print.pdf", "patient-notice.txt",
-        "patient-poster.pdf", "roles", "timeline.ics"]
+        "patient-poster.pdf", "roles", "scanning-batch-cover-sheets.pdf", "timeline.ics"]
     assert not list(pack.parent.rglob(".*"))  # no temporary files left
 
 

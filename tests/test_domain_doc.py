@@ -21,9 +21,10 @@ DOC = ROOT / "docs" / "domain.md"
 GROUPS = ["03 ", "04 ", "05 ", "06 ", "07 ", "Training", "Migration key phases"]
 # Documents of the guide a "where" entry may name (as the contents prints them).
 DOCUMENTS = {"Start here", "Print list", "Key dates", "Calendar", "Checklists", "Third parties", "Paper log sheets",
-             "Sheet register", "Scanning checklist and batch cover sheets", "Re-entry tracker and sign-off", "Glossary"}
+             "Sheet register", "Scanning checklist", "Re-entry tracker and sign-off", "Glossary"}
 # Places beside the guide: files, as named in the table.
-FILES = {"patient-notice.txt": "patient-notice.txt", "timeline.ics": "timeline.ics", "Poster for patients": "patient-poster.pdf"}
+FILES = {"patient-notice.txt": "patient-notice.txt", "timeline.ics": "timeline.ics", "Poster for patients": "patient-poster.pdf",
+         "Scanning batch cover sheets": "scanning-batch-cover-sheets.pdf"}
 SEP = " › "
 
 

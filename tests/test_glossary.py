@@ -107,6 +107,13 @@ def test_a_term_is_found_as_a_whole_word_in_any_case_unless_written_in_capitals(
                                      Term("TEL, VIS", "x"), Term("dm+d", "x")))
     found = terms_in("After GO-LIVE, check smartcards and the VIS sheets; fdp and dm+dx are not terms.", glossary)
     assert [term.term for term in found] == ["Go-live", "Smartcard", "TEL, VIS"]
+    # explained where it is used: "Home visits log (VIS)" needs no line of its own, unless VIS is used alone too
+    assert not terms_in("Fill in the home visits log (VIS).", glossary)
+    assert terms_in("Fill in the home visits log (VIS). Keep the VIS sheets.", glossary) == (glossary.terms[3],)
+    # a term inside a longer one is not used on its own: "GP Links" is not "GP"
+    links = Glossary("Glossary", (Term("GP", "x"), Term("GP Links", "x")))
+    assert [term.term for term in terms_in("GP Links pause today.", links)] == ["GP Links"]
+    assert [term.term for term in terms_in("GP Links pause; ask the lead GP.", links)] == ["GP", "GP Links"]
 
 
 def test_a_welsh_glossary_names_the_welsh_services():

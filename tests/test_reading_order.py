@@ -273,11 +273,13 @@ def test_the_third_parties_read_party_by_party_each_row_left_to_right(example_bu
     assert drawn(path, page, expected) == []
 
 
-def test_the_sheet_register_reads_sheet_by_sheet(example_build, config):
+def test_the_sheet_register_reads_log_by_log_then_sheet_by_sheet(example_build, config):
     every = sheets(config)
     path, page = page_with(example_build.folder, "Sheet register", every[0].serial)
-    expected = ["Sheet register", "Serial", "Log", "Date", "Issued to", "Returned", "Re-entered", "Checked"]
-    expected += [part for sheet in every for part in (sheet.serial, sheet.log.title, short_day(sheet.date))]
+    expected = ["Sheet register", "Serial", "Date", "Issued to", "Returned", "Re-entered", "Checked"]
+    for spec in log_specs(config):
+        expected += [spec.title, *(part for sheet in every if sheet.log == spec
+                                   for part in (sheet.serial, short_day(sheet.date)))]
     assert drawn(path, page, expected) == []
 
 

@@ -29,22 +29,24 @@ LONG = (NO_LOGS + MINIMAL
                   for key in ROLES))
 
 
-def card_fits(pdf) -> None:
+def card_fits(pdf, title: str) -> None:
     """A card's instructions are on its first page, whole; the words it uses, explained, follow them
-    there or, when the page is full, on a second page of their own."""
+    there or, when the page is full, on a second page of their own, whose foot names the card and page."""
     assert len(pdf.pages) <= 2
     assert "Who to ask" in pdf.pages[0]
     if len(pdf.pages) == 2:
         assert pdf.pages[1].split("\n", 1)[0].startswith("Words on this card") or "Words on this card" in pdf.pages[1]
         assert "Words on this card" not in pdf.pages[0]
+        assert f"{title}, role card" in flat(pdf.pages[1]) and "Page 2 of 2" in pdf.pages[1]
 
 
-def test_each_role_card_has_its_instructions_on_one_page_in_the_example(example_build):
+def test_each_role_card_is_one_page_in_the_example(example_build):
     cards = sorted(p for p in (example_build.folder / "roles").iterdir() if not p.stem.endswith("-large-print"))
     assert [c.name for c in cards] == [f"{n:02d}-{key.replace('_', '-')}.pdf" for n, key in enumerate(ROLES, start=1)]
     for card, (title, _logs, _sheets) in zip(cards, ROLES.values()):
         pdf = read_pdf(card)
-        card_fits(pdf)
+        assert len(pdf.pages) == 1, card.name  # the words it uses too
+        card_fits(pdf, title)
         text = flat(pdf.text)
         assert title in text and "Riverside Medical Centre" in text
         assert "Thursday 4 March 2027" in text and "Tuesday 9 March 2027" in text
@@ -59,9 +61,9 @@ def long_build(tmp_path_factory):
 
 
 def test_role_cards_keep_their_instructions_on_one_page_with_long_names(long_build):
-    for card in sorted((long_build.folder / "roles").iterdir()):
+    for card, (title, _logs, _sheets) in zip(sorted((long_build.folder / "roles").iterdir()), ROLES.values()):
         pdf = read_pdf(card)
-        card_fits(pdf)
+        card_fits(pdf, title)
         assert f"Staff Member Number {1 if 'manager' in card.name else 11} With A Long Surname" in flat(pdf.text)
 
 
@@ -70,6 +72,25 @@ def test_clinicians_card_lists_their_logs(example_build):
     for log in ["Telephone calls log", "Home visits log", "Referrals log"]:
         assert log in text
     assert "Dr Amira Hassan" in text  # the lead GP is whom clinicians ask
+
+
+def test_a_named_clinician_s_card_counts_their_own_telephone_sheets_not_the_whole_log_s(tmp_path):
+    """Each named clinician has telephone sheets of their own: the card says how many are theirs a day,
+    counted from the sheets printed, not all the log's sheets of the day (theirs, the others' and the shared)."""
+    text = (NO_LOGS.replace("  telephone: {print: false}\n", "")
+            + MINIMAL.replace("  address:", "  list_size: 12000\n  address:")
+            + "roles:\n  clinicians: {staff: [Dr Ann Ash, Dr Ben Birch]}\n")
+    config = write(tmp_path / "p.yaml", text)
+    result = build(load(config), tmp_path / "out", BUILD_DATE)
+    printed = printed_sheets(load(config).config)
+    day = open_days(load(config).config)[1]  # the first day after FDP day: the clinicians' own sheets start then
+    own = sum(1 for sheet in printed if sheet.date == day and sheet.holder == "Dr Ann Ash")
+    whole = sum(1 for sheet in printed if sheet.date == day and sheet.log.name == "telephone")
+    assert 1 < own < whole  # a test that can tell them apart
+    assert own == sum(1 for sheet in printed if sheet.date == day and sheet.holder == "Dr Ben Birch")
+    card = flat(read_pdf(result.folder / "roles" / "02-clinicians.pdf").text)
+    assert re.findall(r"Telephone calls log \(TEL\): (\d+) a day of your own", card) == [str(own)]
+    assert f"{whole} a day" not in card
 
 
 def test_poster_is_large_print_and_plain_text_notice_is_beside_it(example_build):
@@ -127,7 +148,7 @@ def test_sheets_kept_and_the_owners_come_from_the_config(tmp_path):
     result = build(load(config), tmp_path / "out", BUILD_DATE)
     card = flat(read_pdf(result.folder / "roles" / "02-clinicians.pdf").text)
     assert "Blank log sheets are kept in the red box file in the back office." in card
-    assert "Kim Lowe (scanning and correspondence) looks after it." in card
+    assert "Kim Lowe (scanning and correspondence) looks after the generic mailbox." in card
     pack = flat(read_pdf(result.folder / "cutover-pack.pdf").text)
     assert "Kim Lowe (scanning and correspondence) looks after the generic mailbox" in pack
     assert "Alex Green (practice manager) updates the tracking database" in pack  # no project manager named

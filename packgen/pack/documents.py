@@ -2,9 +2,9 @@
 
 A document is one template from `templates/parts/` with a few values of its own (the letter, the
 role, the day's sheets). `cutover-pack.pdf` is the practice manager's guide; documents handed out or
-sent on their own (letters, log sheets, role cards, the poster) are files beside it, not in it. Start
-here, the contents and the print list show page numbers and counts, so they are laid out again in a
-second pass, once every other document's length is known."""
+sent on their own (letters, log sheets, scanning batch cover sheets, role cards, the poster) are files
+beside it, not in it. Start here, the contents and the print list show page numbers and counts, so they
+are laid out again in a second pass, once every other document's length is known."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any
 
 from jinja2.sandbox import SandboxedEnvironment
 
-from ..names import NOTICE_LARGE, POSTER
+from ..names import BATCH_COVERS, NOTICE_LARGE, POSTER
 from ..render.sandbox import Provisional
 from ..render.templates import render_template
 from .model import Pack
@@ -65,6 +65,9 @@ def documents(pack: Pack) -> list[Document]:
         Document("part-notice-large-print", "parts/notice-large-print.html",
                  f"Notice to patients, large print: {name}", NOTICE_LARGE, in_pack=False),
     ]
+    if pack.open_days:
+        docs.append(Document("part-batch-covers", "parts/scanning.html", f"Scanning batch cover sheets: {name}", BATCH_COVERS,
+                             {"covers": True}, in_pack=False))
     docs += [Document(f"part-{letter.anchor}", "parts/letter.html", f"{letter.subject} ({letter.party.name})",
                       f"letters/{letter.filename}", {"letter": letter}, in_pack=False) for letter in pack.letters]
     for spec in pack.log_specs:

@@ -53,8 +53,19 @@ def plain(fragment: str) -> str:
 def terms_in(text: str, glossary: Glossary) -> tuple[Term, ...]:
     """The glossary's terms that `text` uses, in glossary order. A term in capitals (FDP) is matched as
     written, any other (go-live, smartcard) in any case; either only as a whole word, or its plural. A
-    term that lists several names ("TEL, VIS, RX") is used when any of them is."""
-    return tuple(term for term in glossary.terms if any(used(name, text) for name in term.term.split(", ")))
+    term that lists several names ("TEL, VIS, RX") is used when any of them is. A name the text explains
+    where it uses it, in brackets after its meaning ("Home visits log (VIS)"), needs no other line."""
+    names = [name for term in glossary.terms for name in term.term.split(", ")]
+    return tuple(term for term in glossary.terms
+                 if any(used(name, apart(name, text, names)) for name in term.term.split(", ")))
+
+
+def apart(name: str, text: str, names: list[str]) -> str:
+    """`text` without the places that do not use `name` on its own: where it is explained in brackets, and
+    inside a longer term ("GP" in "GP Links")."""
+    for longer in (other for other in names if other != name and name.casefold() in other.casefold()):
+        text = re.sub(re.escape(longer), " ", text, flags=re.IGNORECASE)
+    return text.replace(f"({name})", " ")
 
 
 def used(name: str, text: str) -> bool:

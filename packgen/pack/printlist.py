@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from ..names import NOTICE_LARGE, PACK, POSTER
+from ..names import BATCH_COVERS, NOTICE_LARGE, PACK, POSTER
 from ..practice.logs import Sheet, groups
 from .roles import pick_up_order
 
@@ -92,6 +92,9 @@ def print_list(docs: Sequence[Printed], count: Callable[[str], int], pack: Pack)
     files = sheet_files(pack)
     pages = {item.key: item.pages for item in files}
     rows += log_rows([*docs, *files], lambda key: pages[key] if key in pages else count(key), pack)
+    if any(doc.file == BATCH_COVERS for doc in docs):
+        rows.append(PrintItem("Scanning batch cover sheets, one a day", BATCH_COVERS, count("part-batch-covers"), 1,
+                              "Scanning staff: one on each day's pile"))
     return rows
 
 

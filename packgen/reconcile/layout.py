@@ -32,7 +32,8 @@ LOG_QR = (216.0, 11.0)
 MIN_SHARED = 20.0  # a column without its own width is never narrower than this
 LOG_INSET = 6.0  # the title block keeps clear of the top marks
 
-# Scanning batch cover sheets and the re-entry sign-off: pages of the pack, A4 portrait with its margins.
+# Scanning batch cover sheets and the re-entry sign-off: A4 portrait with the pack's margins (the sign-off is in the
+# guide; the batch cover sheets are a file of their own, laid out on the same page).
 PACK_PAGE = (210.0, 297.0)
 PACK_ORIGIN = (17.0, 20.0)
 PACK_MARKS = ((7.0, 8.0), (199.0, 8.0), (7.0, 285.0), (199.0, 285.0))  # outside the running header and footer
