@@ -1,9 +1,15 @@
-"""Shared fixtures: the example practice's pack is built once per test session."""
+"""Shared fixtures: the example practice's pack is built once per test session, however many processes
+run the tests (see `shared_folder`)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import os
 import re
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -93,10 +99,29 @@ def print_list(folder: Path) -> tuple[list[PrintRow], int]:
     return rows, total
 
 
+@contextmanager
+def shared_folder(factory: pytest.TempPathFactory, name: str) -> Iterator[Path]:
+    """A folder of the test session's, held by this process alone until the block ends.
+
+    Under pytest-xdist each worker is a process of its own with its own session fixtures; the folder is
+    then one for all of them, in the run's temporary folder, so that what is built there is built once:
+    the first worker builds, and a later one, once it holds the lock, finds the build in place and
+    unchanged (packgen reads its manifest and lays out nothing)."""
+    root = factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's folder, above each worker's own
+    folder = root / name
+    folder.mkdir(exist_ok=True)
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield folder
+
+
 @pytest.fixture(scope="session")
 def example_build(tmp_path_factory: pytest.TempPathFactory):
-    out = tmp_path_factory.mktemp("out")
-    return build(load(EXAMPLE), out, BUILD_DATE)
+    """The example practice's pack, as shipped: every sheet its list size asks for."""
+    with shared_folder(tmp_path_factory, "example") as out:
+        return build(load(EXAMPLE), out, BUILD_DATE)
 
 
 @pytest.fixture(scope="session")
@@ -113,17 +138,29 @@ def example_wave(tmp_path_factory):
     return name, rows, out, written
 
 
+# The example wave's practices with one sheet a day of each log (and the 2 spares that go with it) instead
+# of the sheets their list sizes ask for: the same kinds of file, with fewer stamped copies of each form.
+# The example practice's build keeps the full count.
+FEW_SHEETS = "logs:\n" + "".join(f"  {name}: {{sheets_per_day: 1}}\n" for name in LOGS)
+
+
 @pytest.fixture(scope="session")
 def wave_build(tmp_path_factory) -> Path:
     """The example wave built for real, as `packgen build practices/wave-eastshire-2027` builds it: every
-    practice, then the overview. The output folder. Slow (a full pack per practice): only for tests
-    that need the files themselves."""
-    (name, configs), = waves([WAVE])
-    out = tmp_path_factory.mktemp("wave-build")
-    outcomes = {str(config): build_one(str(config), str(out), BUILD_DATE) for config in configs}
-    assert all(outcome.exit_code == 0 for outcome in outcomes.values()), outcomes
-    overview(name, configs, outcomes, out, BUILD_DATE)
-    return out
+    practice, then the overview; from a copy of the wave's folder whose shared file adds FEW_SHEETS.
+    The output folder. Slow (a full pack per practice): only for tests that need the files themselves."""
+    with shared_folder(tmp_path_factory, "wave-build") as folder:
+        wave = folder / WAVE.name
+        if not wave.exists():
+            shutil.copytree(WAVE, wave)
+            (wave / "_wave.yaml").write_text((WAVE / "_wave.yaml").read_text(encoding="utf-8") + FEW_SHEETS,
+                                             encoding="utf-8")
+        (name, configs), = waves([wave])
+        out = folder / "out"
+        outcomes = {str(config): build_one(str(config), str(out), BUILD_DATE) for config in configs}
+        assert all(outcome.exit_code == 0 for outcome in outcomes.values()), outcomes
+        overview(name, configs, outcomes, out, BUILD_DATE)
+        return out
 
 
 @pytest.fixture(scope="session")
