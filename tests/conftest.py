@@ -11,7 +11,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pdfplumber
@@ -54,6 +54,14 @@ def flat(text: str) -> str:
 
 
 def read_pdf(path: Path) -> BuiltPdf:
+    """The PDF at `path`, read once for as long as the file stays the same (the example's 350 pages are
+    read by several tests, and extracting their text is slow)."""
+    info = path.stat()
+    return _read_pdf(path, info.st_ino, info.st_mtime_ns, info.st_size)
+
+
+@lru_cache(maxsize=512)
+def _read_pdf(path: Path, inode: int, modified: int, size: int) -> BuiltPdf:
     return BuiltPdf(path, PdfReader(path))
 
 
@@ -161,6 +169,15 @@ def wave_build(tmp_path_factory) -> Path:
         assert all(outcome.exit_code == 0 for outcome in outcomes.values()), outcomes
         overview(name, configs, outcomes, out, BUILD_DATE)
         return out
+
+
+@pytest.fixture(scope="session")
+def small_build(tmp_path_factory):
+    """A small practice's pack (MINIMAL, with no log sheets): no third parties, and a large-print card
+    for reception."""
+    with shared_folder(tmp_path_factory, "small") as folder:
+        return build(load(write(folder / "p.yaml", NO_LOGS + MINIMAL + "large_print: [reception]\n")), folder / "out",
+                     BUILD_DATE)
 
 
 @pytest.fixture(scope="session")

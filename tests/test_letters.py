@@ -76,9 +76,8 @@ def test_late_notice_is_dated_on_the_build_date_and_flagged(tmp_path):
     assert "Wed 02/06/2027" in tracking and "LATE" in tracking
 
 
-def test_no_third_parties_builds_with_a_warning(tmp_path):
-    path = write(tmp_path / "p.yaml", NO_LOGS + MINIMAL)
-    result = build(load(path), tmp_path / "out", BUILD_DATE)
+def test_no_third_parties_builds_with_a_warning(small_build):
+    result = small_build
     assert "no third parties are listed, so the pack has no letters; add them under third_parties" in map(str, result.warnings)
     assert not (result.folder / "letters").exists()
     assert "No third parties are listed" in read_pdf(result.folder / "cutover-pack.pdf").text
