@@ -180,6 +180,17 @@ def small_build(tmp_path_factory):
                      BUILD_DATE)
 
 
+LATE = dt.date(2027, 6, 4)  # a week before MINIMAL's FDP: most deadlines, and the Lab's notice, have passed
+
+
+@pytest.fixture(scope="session")
+def late_build(tmp_path_factory):
+    """MINIMAL with one third party, built late (on LATE)."""
+    with shared_folder(tmp_path_factory, "late") as folder:
+        config = write(folder / "p.yaml", NO_LOGS + MINIMAL + "third_parties:\n  - name: Lab\n    kind: pathology\n")
+        return build(load(config), folder / "out", LATE)
+
+
 @pytest.fixture(scope="session")
 def example_pack(example_build) -> BuiltPdf:
     return read_pdf(example_build.folder / "cutover-pack.pdf")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from packgen.build import build
 from packgen.config import KINDS, load
 
@@ -64,10 +62,9 @@ def test_names_print_literally(tmp_path):
     assert sorted(p.name for p in (result.folder / "letters").iterdir())[0].endswith("-notice-ty-gwyn-partners-wyn-lab.pdf")
 
 
-def test_late_notice_is_dated_on_the_build_date_and_flagged(tmp_path):
-    path = write(tmp_path / "p.yaml", NO_LOGS + MINIMAL + "third_parties:\n  - name: Lab\n    kind: pathology\n")
-    today = dt.date(2027, 6, 4)  # the notice was due 7 days before its switch-off on 09/06/2027: Wednesday 02/06/2027
-    result = build(load(path), tmp_path / "out", today)
+def test_late_notice_is_dated_on_the_build_date_and_flagged(late_build):
+    # built on Friday 04/06/2027: the notice was due 7 days before its switch-off on 09/06/2027, Wednesday 02/06/2027
+    result = late_build
     notice = next((result.folder / "letters").glob("*-notice-lab.pdf"))
     assert notice.name.startswith("01-2027-06-04-")
     assert any("Send the notice letter to Lab" in w and "Wednesday 2 June 2027" in w for w in map(str, result.warnings))
