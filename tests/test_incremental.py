@@ -14,8 +14,12 @@ from packgen.build import build
 from packgen.cli import main
 from packgen.config import load
 from packgen.dates import uk_day
+from packgen.roles import ROLES
 
 from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, write
+
+# Its tests share a build made once per module: under pytest-xdist they run in one process.
+pytestmark = pytest.mark.xdist_group("test_incremental")
 
 CONFIG = NO_LOGS + MINIMAL + "third_parties:\n  - name: Lab\n    kind: pathology\n    address: [1 Lab Road]\n"
 
@@ -97,13 +101,18 @@ def test_the_cli_says_how_many_documents_were_laid_out(first, tmp_path):
 def test_cache_damage_is_noticed_and_laid_out_again(first, tmp_path):
     path, out = copy_of(first, tmp_path)
     before = snapshot(first.folder)
-    for stored in (out / ".cache").rglob("*.pdf"):
-        stored.write_bytes(b"not a pdf")
+    # The role cards' entries (each entry is checked on its own: some stand for any number)
+    damaged = [meta.with_suffix(".pdf") for meta in sorted((out / ".cache").rglob("*.json"))
+               if any(anchor.startswith("part-role-") for anchor in json.loads(meta.read_text())["anchors"])]
+    assert len(damaged) == len(ROLES)
+    for entry in damaged:
+        entry.write_bytes(b"not a pdf")
     (out / first.folder.name / "patient-poster.pdf").unlink()  # the folder no longer matches its manifest
     again = build(load(path), out, BUILD_DATE)
     assert not again.unchanged
-    assert len(again.laid_out) == DOCUMENTS
+    assert sorted(again.laid_out) == sorted(f"{title}: role card, Hillside Surgery" for title, *_ in ROLES.values())
     assert snapshot(again.folder) == before
+    assert all(entry.read_bytes().startswith(b"%PDF-") for entry in damaged)  # stored again, whole
 
 
 def test_edited_wording_lays_out_only_the_document_that_shows_it(first, tmp_path):
