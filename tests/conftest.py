@@ -79,7 +79,10 @@ class PrintRow:
 def print_list(folder: Path) -> tuple[list[PrintRow], int]:
     """The rows and total of the print list in `folder`'s guide, each checked against the files beside
     it: a row's pages are the real pages of the files it names, and its paper is pages times copies."""
-    with pdfplumber.open(folder / "cutover-pack.pdf") as pdf:
+    guide = folder / "cutover-pack.pdf"
+    # pdfplumber reads the table; only on the pages whose text (as read_pdf keeps it) holds the total
+    candidates = [number for number, text in enumerate(read_pdf(guide).pages) if "Total sheets" in text]
+    with pdfplumber.open(guide, pages=[number + 1 for number in candidates]) as pdf:
         [table] = [page.extract_table() for page in pdf.pages if "Total sheets of paper" in (page.extract_text() or "")]
     def cell(text: str | None) -> str:
         return re.sub(r"/\n(?=\d)", "/", (text or "").replace("-\n", "-")).replace("\n", " ")  # logs/⏎2027-…
@@ -101,7 +104,7 @@ def print_list(folder: Path) -> tuple[list[PrintRow], int]:
             assert len(files) == int(match.group(1)), row
         else:
             files = [folder / row.file]
-        assert row.pages == sum(len(PdfReader(path).pages) for path in files), row
+        assert row.pages == sum(len(read_pdf(path).reader.pages) for path in files), row
         assert row.paper == row.pages * row.copies, row
     assert total == sum(row.paper for row in rows)
     return rows, total
