@@ -12,9 +12,6 @@ from packgen.errors import ContentError
 
 from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, read_pdf, write
 
-# Its tests share a build made once per module: under pytest-xdist they run in one process.
-pytestmark = pytest.mark.xdist_group("test_content")
-
 
 def build_with_content(tmp_path, files: dict[str, str]):
     for name, text in files.items():

@@ -62,7 +62,6 @@ def glossary() -> Glossary:
     return prepare(load(EXAMPLE), BUILD_DATE).glossary
 
 
-@pytest.mark.xdist_group("every-page-of-the-example")  # one process reads them (see conftest.read_pdf)
 def test_every_word_in_capitals_the_pack_prints_is_in_the_glossary(example_build, glossary):
     data = setting_words(EXAMPLE)
     missing = {}

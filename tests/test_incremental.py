@@ -18,9 +18,6 @@ from packgen.roles import ROLES
 
 from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, write
 
-# Its tests share a build made once per module: under pytest-xdist they run in one process.
-pytestmark = pytest.mark.xdist_group("test_incremental")
-
 CONFIG = NO_LOGS + MINIMAL + "third_parties:\n  - name: Lab\n    kind: pathology\n    address: [1 Lab Road]\n"
 
 # The documents of this config: the guide's 14, and beside it 6 role cards, the poster, the patient notice

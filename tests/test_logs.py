@@ -23,9 +23,6 @@ from packgen.roles import pick_up_order
 
 from .conftest import BUILD_DATE, MINIMAL, ROOT, errors_of, flat, read_pdf, write
 
-# Its tests share a build made once per module: under pytest-xdist they run in one process.
-pytestmark = pytest.mark.xdist_group("test_logs")
-
 MM = 72 / 25.4
 # Over Easter 2027: Thursday 25/03 open, Good Friday, a weekend, Easter Monday, Tuesday 30/03 open.
 EASTER = MINIMAL.replace("2027-06-10", "2027-03-25").replace("2027-06-14", "2027-03-31")

@@ -32,9 +32,6 @@ from packgen.reconcile.scans import reduce
 from .conftest import EXAMPLE, MINIMAL, NO_LOGS, write
 from .synthetic_scans import CLEAN, ROUGH, TYPICAL, Distortion, Truth, blank_page, distort, rasterise, save_pdf, write_on
 
-# Its tests share a build made once per module: under pytest-xdist they run in one process.
-pytestmark = pytest.mark.xdist_group("test_reconcile")
-
 MM = 72 / 25.4
 # The example practice's telephone sheet for its FDP day (after log-off), and nothing else: one page is the whole set.
 ONE_DAY = ("".join(line for line in EXAMPLE.read_text(encoding="utf-8").split("migration:")[0].splitlines(True)

@@ -19,9 +19,6 @@ from packgen.sms import SMS_LIMIT, gsm_length
 
 from .conftest import BUILD_DATE, EXAMPLE, MINIMAL, NO_LOGS, ROOT, flat, print_list, read_pdf, write
 
-# Its tests share a build made once per module: under pytest-xdist they run in one process.
-pytestmark = pytest.mark.xdist_group("test_roles")
-
 # Twelve long names on each card; a practice has one or two practice managers, so their card gets two.
 LONG = (NO_LOGS + MINIMAL
         .replace("Hillside Surgery", "The Very Long Named Riverside and Upper Thames Valley Community Health Partnership Practice"

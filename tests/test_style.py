@@ -27,7 +27,6 @@ def pdfs(folder):
     return sorted(path for path in folder.rglob("*.pdf") if ".cache" not in path.parts)
 
 
-@pytest.mark.xdist_group("every-page-of-the-example")  # one process reads them (see conftest.read_pdf)
 def test_no_page_of_the_example_uses_a_form_the_nhs_style_forbids(example_build):
     found = []
     for path in pdfs(example_build.folder):
