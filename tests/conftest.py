@@ -1,11 +1,17 @@
-"""Shared fixtures: the example practice's pack is built once per test session."""
+"""Shared fixtures: the example practice's pack is built once per test session, however many processes
+run the tests (see `shared_folder`)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import os
 import re
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pdfplumber
@@ -48,6 +54,14 @@ def flat(text: str) -> str:
 
 
 def read_pdf(path: Path) -> BuiltPdf:
+    """The PDF at `path`, read once for as long as the file stays the same (the example's 350 pages are
+    read by several tests, and extracting their text is slow)."""
+    info = path.stat()
+    return _read_pdf(path, info.st_ino, info.st_mtime_ns, info.st_size)
+
+
+@lru_cache(maxsize=512)
+def _read_pdf(path: Path, inode: int, modified: int, size: int) -> BuiltPdf:
     return BuiltPdf(path, PdfReader(path))
 
 
@@ -65,7 +79,10 @@ class PrintRow:
 def print_list(folder: Path) -> tuple[list[PrintRow], int]:
     """The rows and total of the print list in `folder`'s guide, each checked against the files beside
     it: a row's pages are the real pages of the files it names, and its paper is pages times copies."""
-    with pdfplumber.open(folder / "cutover-pack.pdf") as pdf:
+    guide = folder / "cutover-pack.pdf"
+    # pdfplumber reads the table; only on the pages whose text (as read_pdf keeps it) holds the total
+    candidates = [number for number, text in enumerate(read_pdf(guide).pages) if "Total sheets" in text]
+    with pdfplumber.open(guide, pages=[number + 1 for number in candidates]) as pdf:
         [table] = [page.extract_table() for page in pdf.pages if "Total sheets of paper" in (page.extract_text() or "")]
     def cell(text: str | None) -> str:
         return re.sub(r"/\n(?=\d)", "/", (text or "").replace("-\n", "-")).replace("\n", " ")  # logs/⏎2027-…
@@ -87,16 +104,35 @@ def print_list(folder: Path) -> tuple[list[PrintRow], int]:
             assert len(files) == int(match.group(1)), row
         else:
             files = [folder / row.file]
-        assert row.pages == sum(len(PdfReader(path).pages) for path in files), row
+        assert row.pages == sum(len(read_pdf(path).reader.pages) for path in files), row
         assert row.paper == row.pages * row.copies, row
     assert total == sum(row.paper for row in rows)
     return rows, total
 
 
+@contextmanager
+def shared_folder(factory: pytest.TempPathFactory, name: str) -> Iterator[Path]:
+    """A folder of the test session's, held by this process alone until the block ends.
+
+    Under pytest-xdist each worker is a process of its own with its own session fixtures; the folder is
+    then one for all of them, in the run's temporary folder, so that what is built there is built once:
+    the first worker builds, and a later one, once it holds the lock, finds the build in place and
+    unchanged (packgen reads its manifest and lays out nothing)."""
+    root = factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's folder, above each worker's own
+    folder = root / name
+    folder.mkdir(exist_ok=True)
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield folder
+
+
 @pytest.fixture(scope="session")
 def example_build(tmp_path_factory: pytest.TempPathFactory):
-    out = tmp_path_factory.mktemp("out")
-    return build(load(EXAMPLE), out, BUILD_DATE)
+    """The example practice's pack, as shipped: every sheet its list size asks for."""
+    with shared_folder(tmp_path_factory, "example") as out:
+        return build(load(EXAMPLE), out, BUILD_DATE)
 
 
 @pytest.fixture(scope="session")
@@ -113,17 +149,49 @@ def example_wave(tmp_path_factory):
     return name, rows, out, written
 
 
+# The example wave's practices with one sheet a day of each log (and the 2 spares that go with it) instead
+# of the sheets their list sizes ask for: the same kinds of file, with fewer stamped copies of each form.
+# The example practice's build keeps the full count.
+FEW_SHEETS = "logs:\n" + "".join(f"  {name}: {{sheets_per_day: 1}}\n" for name in LOGS)
+
+
 @pytest.fixture(scope="session")
 def wave_build(tmp_path_factory) -> Path:
     """The example wave built for real, as `packgen build practices/wave-eastshire-2027` builds it: every
-    practice, then the overview. The output folder. Slow (a full pack per practice): only for tests
-    that need the files themselves."""
-    (name, configs), = waves([WAVE])
-    out = tmp_path_factory.mktemp("wave-build")
-    outcomes = {str(config): build_one(str(config), str(out), BUILD_DATE) for config in configs}
-    assert all(outcome.exit_code == 0 for outcome in outcomes.values()), outcomes
-    overview(name, configs, outcomes, out, BUILD_DATE)
-    return out
+    practice, then the overview; from a copy of the wave's folder whose shared file adds FEW_SHEETS.
+    The output folder. Slow (a full pack per practice): only for tests that need the files themselves."""
+    with shared_folder(tmp_path_factory, "wave-build") as folder:
+        wave = folder / WAVE.name
+        if not wave.exists():
+            shutil.copytree(WAVE, wave)
+            (wave / "_wave.yaml").write_text((WAVE / "_wave.yaml").read_text(encoding="utf-8") + FEW_SHEETS,
+                                             encoding="utf-8")
+        (name, configs), = waves([wave])
+        out = folder / "out"
+        outcomes = {str(config): build_one(str(config), str(out), BUILD_DATE) for config in configs}
+        assert all(outcome.exit_code == 0 for outcome in outcomes.values()), outcomes
+        overview(name, configs, outcomes, out, BUILD_DATE)
+        return out
+
+
+@pytest.fixture(scope="session")
+def small_build(tmp_path_factory):
+    """A small practice's pack (MINIMAL, with no log sheets): no third parties, and a large-print card
+    for reception."""
+    with shared_folder(tmp_path_factory, "small") as folder:
+        return build(load(write(folder / "p.yaml", NO_LOGS + MINIMAL + "large_print: [reception]\n")), folder / "out",
+                     BUILD_DATE)
+
+
+LATE = dt.date(2027, 6, 4)  # a week before MINIMAL's FDP: most deadlines, and the Lab's notice, have passed
+
+
+@pytest.fixture(scope="session")
+def late_build(tmp_path_factory):
+    """MINIMAL with one third party, built late (on LATE)."""
+    with shared_folder(tmp_path_factory, "late") as folder:
+        config = write(folder / "p.yaml", NO_LOGS + MINIMAL + "third_parties:\n  - name: Lab\n    kind: pathology\n")
+        return build(load(config), folder / "out", LATE)
 
 
 @pytest.fixture(scope="session")

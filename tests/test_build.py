@@ -10,7 +10,7 @@ import pdfplumber
 import pytest
 from click.testing import CliRunner
 
-from packgen.build import build, practice_slug
+from packgen.build import practice_slug
 from packgen.cli import main
 from packgen.pack.roles import ROLES
 from packgen.practice.dates import uk_day
@@ -201,9 +201,8 @@ def test_cli_build_prints_what_it_wrote(tmp_path):
     assert not list(pack.parent.rglob(".*"))  # no temporary files left
 
 
-def test_late_deadlines_are_warned_and_marked(tmp_path):
-    path = write(tmp_path / "p.yaml", NO_LOGS + MINIMAL)
-    result = build(load(path), tmp_path / "out", today=BUILD_DATE.replace(year=2027, month=6, day=1))
+def test_late_deadlines_are_warned_and_marked(late_build):
+    result = late_build
     assert any(w.startswith("LATE: 'Hold the cut-over planning meeting") and "was due on Thursday 13 May 2027" in w
                for w in map(str, result.warnings))
     text = read_pdf(result.folder / "cutover-pack.pdf").text

@@ -21,12 +21,23 @@ def build_with_content(tmp_path, files: dict[str, str]):
     return read_pdf(result.folder / "cutover-pack.pdf")
 
 
-def test_practice_content_replaces_adds_and_removes_sections(tmp_path):
-    pack = build_with_content(tmp_path, {
-        "30-appointments-and-rotas.md": "# Appointments at {{ practice.name }}\n\nBook nothing after {{ dates.go_live|day }}.\n",
-        "32-flu-clinics.md": "# Flu clinics\n\nRun flu clinics before {{ dates.final_data_production|date }}.\n",
-        "80-out-of-hours.md": "",
-    })
+# Guidance of a practice's own: a section replaced, one added and one removed, and one that tries markup.
+OWN = {
+    "30-appointments-and-rotas.md": "# Appointments at {{ practice.name }}\n\nBook nothing after {{ dates.go_live|day }}.\n",
+    "32-flu-clinics.md": "# Flu clinics\n\nRun flu clinics before {{ dates.final_data_production|date }}.\n",
+    "80-out-of-hours.md": "",
+    "15-extra.md": "# Extra & more\n\nKeep <script>alert(1)</script>this <b>bold</b> and <iframe src='x'></iframe>"
+                   "<img src='http://example.invalid/x.png'> {{ '<i>not markup</i>' }}.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def own_pack(tmp_path_factory):
+    return build_with_content(tmp_path_factory.mktemp("own"), OWN)
+
+
+def test_practice_content_replaces_adds_and_removes_sections(own_pack):
+    pack = own_pack
     contents = pack.pages[2]
     assert "Appointments at Hillside Surgery" in contents
     assert "Appointments and rotas" not in pack.text
@@ -36,12 +47,8 @@ def test_practice_content_replaces_adds_and_removes_sections(tmp_path):
     assert contents.index("Appointments at Hillside Surgery") < contents.index("Flu clinics") < contents.index("Home visits")
 
 
-def test_values_and_markdown_are_printed_literally_and_unsafe_html_is_dropped(tmp_path):
-    pack = build_with_content(tmp_path, {
-        "15-extra.md": "# Extra & more\n\nKeep <script>alert(1)</script>this <b>bold</b> and <iframe src='x'></iframe>"
-                       "<img src='http://example.invalid/x.png'> {{ '<i>not markup</i>' }}.\n",
-    })
-    text = pack.text
+def test_values_and_markdown_are_printed_literally_and_unsafe_html_is_dropped(own_pack):
+    text = own_pack.text
     assert "Extra & more" in text
     assert "alert(1)" not in text
     assert "Keep this bold and" in text

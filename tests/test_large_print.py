@@ -6,19 +6,16 @@ import typing
 
 import pdfplumber
 
-from packgen.build import build
 from packgen.pack.roles import ROLES
 from packgen.practice.config import RoleKey
-from packgen.practice.load import load
 
-from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, errors_of, flat, print_list, read_pdf, write
+from .conftest import MINIMAL, NO_LOGS, errors_of, flat, print_list, read_pdf, write
 from .test_accessibility import findings
 from .test_reading_order import in_order, reading
 
 
-def test_a_large_print_card_is_written_beside_the_normal_one_and_counted_in_the_print_list(tmp_path):
-    config = write(tmp_path / "p.yaml", NO_LOGS + MINIMAL + "large_print: [reception]\n")
-    result = build(load(config), tmp_path / "out", BUILD_DATE)
+def test_a_large_print_card_is_written_beside_the_normal_one_and_counted_in_the_print_list(small_build):
+    result = small_build
     large = result.folder / "roles" / "01-reception-large-print.pdf"
     normal = read_pdf(result.folder / "roles" / "01-reception.pdf")
     card = read_pdf(large)

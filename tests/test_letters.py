@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from packgen.build import build
 from packgen.practice.config import KINDS
 from packgen.practice.load import load
@@ -65,10 +63,9 @@ def test_names_print_literally(tmp_path):
     assert sorted(p.name for p in (result.folder / "letters").iterdir())[0].endswith("-notice-ty-gwyn-partners-wyn-lab.pdf")
 
 
-def test_late_notice_is_dated_on_the_build_date_and_flagged(tmp_path):
-    path = write(tmp_path / "p.yaml", NO_LOGS + MINIMAL + "third_parties:\n  - name: Lab\n    kind: pathology\n")
-    today = dt.date(2027, 6, 4)  # the notice was due 7 days before its switch-off on 09/06/2027: Wednesday 02/06/2027
-    result = build(load(path), tmp_path / "out", today)
+def test_late_notice_is_dated_on_the_build_date_and_flagged(late_build):
+    # built on Friday 04/06/2027: the notice was due 7 days before its switch-off on 09/06/2027, Wednesday 02/06/2027
+    result = late_build
     notice = next((result.folder / "letters").glob("*-notice-lab.pdf"))
     assert notice.name.startswith("01-2027-06-04-")
     assert any("Send the notice letter to Lab" in w and "Wednesday 2 June 2027" in w for w in map(str, result.warnings))
@@ -77,9 +74,8 @@ def test_late_notice_is_dated_on_the_build_date_and_flagged(tmp_path):
     assert "Wed 02/06/2027" in tracking and "LATE" in tracking
 
 
-def test_no_third_parties_builds_with_a_warning(tmp_path):
-    path = write(tmp_path / "p.yaml", NO_LOGS + MINIMAL)
-    result = build(load(path), tmp_path / "out", BUILD_DATE)
+def test_no_third_parties_builds_with_a_warning(small_build):
+    result = small_build
     assert "no third parties are listed, so the pack has no letters; add them under third_parties" in map(str, result.warnings)
     assert not (result.folder / "letters").exists()
     assert "No third parties are listed" in read_pdf(result.folder / "cutover-pack.pdf").text

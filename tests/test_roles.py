@@ -141,11 +141,21 @@ def test_role_cards_start_with_each_day_and_end_with_where_the_sheets_are_and_wh
         assert f"Blank log sheets are kept {config.practice.sheets_kept}." in text, card.name
 
 
-def test_sheets_kept_and_the_owners_come_from_the_config(tmp_path):
-    config = write(tmp_path / "p.yaml", NO_LOGS.replace("  telephone: {print: false}\n", "") + MINIMAL.replace(
-        "  address:", "  sheets_kept: in the red box file in the back office\n  address:")
-        + "roles:\n  scanning: {staff: [Kim Lowe, Lee Park]}\n")
-    result = build(load(config), tmp_path / "out", BUILD_DATE)
+@pytest.fixture(scope="module")
+def staffed(tmp_path_factory):
+    """A pack whose config names staff, copies, where the blank sheets are kept, and prints one log
+    (one sheet a day of it) and not the registrations card."""
+    folder = tmp_path_factory.mktemp("staffed")
+    config = write(folder / "p.yaml", NO_LOGS.replace("  telephone: {print: false}\n", "  telephone: {sheets_per_day: 1}\n")
+                   + MINIMAL.replace("  address:", "  sheets_kept: in the red box file in the back office\n  address:")
+                   + "roles:\n  reception: {staff: [Ann, Bob, Cat]}\n  registrations: {print: false}\n"
+                     "  scanning: {staff: [Kim Lowe, Lee Park], copies: 4}\n  clinicians: {staff: [Dr Ray], copies: 2}\n"
+                     "poster: {copies: 1}\n")
+    return build(load(config), folder / "out", BUILD_DATE)
+
+
+def test_sheets_kept_and_the_owners_come_from_the_config(staffed):
+    result = staffed
     card = flat(read_pdf(result.folder / "roles" / "02-clinicians.pdf").text)
     assert "Blank log sheets are kept in the red box file in the back office." in card
     assert "Kim Lowe (scanning and correspondence) looks after the generic mailbox." in card
@@ -194,11 +204,8 @@ def test_the_readme_s_print_instructions_name_what_the_print_list_names(example_
         assert name in section, name
 
 
-def test_staff_names_set_copies(tmp_path):
-    config = write(tmp_path / "p.yaml", NO_LOGS + MINIMAL + "roles:\n  reception: {staff: [Ann, Bob, Cat]}\n"
-                   "  registrations: {print: false}\n  scanning: {copies: 4}\n  clinicians: {staff: [Dr Ray], copies: 2}\n"
-                   "poster: {copies: 1}\n")
-    result = build(load(config), tmp_path / "out", BUILD_DATE)
+def test_staff_names_set_copies(staffed):
+    result = staffed
     assert not (result.folder / "roles" / "05-registrations.pdf").exists()
     rows = {row.file: row for row in print_list(result.folder)[0]}
     assert rows["roles/01-reception.pdf"].copies == 3 and "One each for Ann, Bob and Cat" in rows["roles/01-reception.pdf"].what
