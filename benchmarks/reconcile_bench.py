@@ -26,8 +26,8 @@ from packgen.practice.load import load  # noqa: E402
 from packgen.practice.logs import sheets  # noqa: E402
 from packgen.reconcile.report import summary  # noqa: E402
 from packgen.reconcile.run import known_layouts, reconcile  # noqa: E402
-from tests.synthetic_scans import Distortion, blank_page, distort, rasterise, save_pdf, write_on  # noqa: E402
-from tests.test_reconcile import other_practice  # noqa: E402
+from tests.reconcile.synthetic_scans import Distortion, blank_page, distort, rasterise, save_pdf, write_on  # noqa: E402
+from tests.reconcile.test_reconcile import other_practice  # noqa: E402
 
 EXAMPLE = ROOT / "practices" / "riverside.yaml"
 TODAY = dt.date(2026, 11, 27)

@@ -29,7 +29,7 @@ from packgen.reconcile.report import exit_code, missing_by_log_and_day, summary
 from packgen.reconcile.run import known_layouts, reconcile
 from packgen.reconcile.scans import reduce
 
-from .conftest import EXAMPLE, MINIMAL, NO_LOGS, write
+from ..conftest import EXAMPLE, MINIMAL, NO_LOGS, write
 from .synthetic_scans import CLEAN, ROUGH, TYPICAL, Distortion, Truth, blank_page, distort, rasterise, save_pdf, write_on
 
 MM = 72 / 25.4

@@ -14,7 +14,7 @@ from packgen.practice.load import load
 from packgen.practice.schedule import slug
 from packgen.render.content import load_sections, markdown_env
 
-from .conftest import BUILD_DATE, EXAMPLE, ROOT, flat, read_pdf
+from ..conftest import BUILD_DATE, EXAMPLE, ROOT, flat, read_pdf
 
 DOC = ROOT / "docs" / "domain.md"
 # The guide's pages the table must cover, by the start of their heading in the document.

@@ -17,7 +17,7 @@ from packgen.practice.load import load
 from packgen.practice.logs import open_days, printed_sheets
 from packgen.practice.schedule import build_schedule, key_dates
 
-from .conftest import BUILD_DATE, EXAMPLE, MINIMAL, NO_LOGS, ROOT, flat, print_list, read_pdf, write
+from ..conftest import BUILD_DATE, EXAMPLE, MINIMAL, NO_LOGS, ROOT, flat, print_list, read_pdf, write
 
 # Twelve long names on each card; a practice has one or two practice managers, so their card gets two.
 LONG = (NO_LOGS + MINIMAL

@@ -12,7 +12,7 @@ import weasyprint
 from packgen.errors import ContentError
 from packgen.render.pdf import Job, _Collect, lay_out
 
-from .conftest import BUILD_DATE, ROOT
+from ..conftest import BUILD_DATE, ROOT
 
 
 def laid_out(head: str, body: str):

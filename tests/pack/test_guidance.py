@@ -18,7 +18,7 @@ from packgen.practice.dates import uk_day
 from packgen.practice.load import load
 from packgen.render.content import load_sections, markdown_env
 
-from .conftest import BUILD_DATE, flat
+from ..conftest import BUILD_DATE, flat
 from .test_domain_doc import guidance_sections
 
 ENGLISH_ONLY = ("PCSE", "Primary Care Support England", "NHS England")

@@ -14,7 +14,7 @@ from packgen.pack.glossary import Glossary, Term, terms_in
 from packgen.pack.model import prepare
 from packgen.practice.load import load
 
-from .conftest import BUILD_DATE, EXAMPLE, MINIMAL, NO_LOGS, ROOT, flat, read_pdf, write
+from ..conftest import BUILD_DATE, EXAMPLE, MINIMAL, NO_LOGS, ROOT, flat, read_pdf, write
 
 # A word in capitals: two or more capitals, digits, "+" or "&", joined by hyphens (GO-LIVE is one word).
 CAPITALS = re.compile(r"\b[A-Z][A-Z0-9+&]+(?:-[A-Z][A-Z0-9+&]+)*\b")

@@ -22,7 +22,7 @@ from packgen.render.sandbox import Plain, Sandbox, is_plain
 from packgen.render.templates import render_template, template_env
 from packgen.trust import Trust
 
-from .conftest import BUILD_DATE, EXAMPLE, MINIMAL, NO_LOGS, ROOT, write
+from ..conftest import BUILD_DATE, EXAMPLE, MINIMAL, NO_LOGS, ROOT, write
 
 WAVE = sorted((ROOT / "practices" / "wave-eastshire-2027").glob("[!_]*.yaml"))
 

@@ -16,7 +16,7 @@ from packgen.pack.roles import ROLES
 from packgen.practice.dates import uk_day
 from packgen.practice.load import load
 
-from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, write
+from ..conftest import BUILD_DATE, MINIMAL, NO_LOGS, write
 
 CONFIG = NO_LOGS + MINIMAL + "third_parties:\n  - name: Lab\n    kind: pathology\n    address: [1 Lab Road]\n"
 

@@ -22,7 +22,7 @@ from packgen.practice.config import Config
 from packgen.practice.load import load
 from packgen.practice.logs import DEFAULT_LIST_SIZE, RATES, ROWS_PER_SHEET, groups, log_specs, open_days, printed_sheets, sheets
 
-from .conftest import BUILD_DATE, MINIMAL, ROOT, errors_of, flat, read_pdf, write
+from ..conftest import BUILD_DATE, MINIMAL, ROOT, errors_of, flat, read_pdf, write
 
 MM = 72 / 25.4
 # Over Easter 2027: Thursday 25/03 open, Good Friday, a weekend, Easter Monday, Tuesday 30/03 open.

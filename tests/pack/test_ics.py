@@ -12,7 +12,7 @@ from packgen.pack.ics import BREAKS, timeline_ics
 from packgen.practice.load import load
 from packgen.practice.schedule import build_schedule
 
-from .conftest import EXAMPLE
+from ..conftest import EXAMPLE
 
 
 def test_ics_parses_back_to_the_timeline(example_build):

@@ -6,7 +6,7 @@ from packgen.build import build
 from packgen.practice.config import KINDS
 from packgen.practice.load import load
 
-from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, flat, read_pdf, write
+from ..conftest import BUILD_DATE, MINIMAL, NO_LOGS, flat, read_pdf, write
 
 ALL_KINDS = "third_parties:\n" + "".join(
     f"  - name: {kind.replace('_', ' ').title()} Service\n    kind: {kind}\n    contact: Links Team\n"

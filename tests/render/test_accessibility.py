@@ -21,7 +21,7 @@ from packgen.reconcile.run import Outcome
 from packgen.render.join import join
 from packgen.render.pdf import Job, lay_out
 
-from .conftest import BUILD_DATE, EXAMPLE, ROOT, WAVE
+from ..conftest import BUILD_DATE, EXAMPLE, ROOT, WAVE
 
 # pdfua 0.1.3 fails on this rule ("Heading elements are not empty") with "cannot get key '/is_integer'
 # on object of type array": a fault of the checker, not of the files. `empty_headings` checks it here.

@@ -20,7 +20,7 @@ from packgen.practice.dates import uk_day
 from packgen.practice.load import load
 from packgen.practice.schedule import CHECKLISTS, build_schedule, stage
 
-from .conftest import BUILD_DATE, EXAMPLE, MINIMAL, NO_LOGS, flat, read_pdf, write
+from ..conftest import BUILD_DATE, EXAMPLE, MINIMAL, NO_LOGS, flat, read_pdf, write
 
 PC = load(EXAMPLE)
 CONFIG = PC.config

@@ -14,7 +14,7 @@ from packgen.practice.dates import uk_day
 from packgen.practice.load import load
 from packgen.practice.schedule import Calendar
 
-from .conftest import BUILD_DATE, EXAMPLE, MINIMAL, ROOT, write
+from ..conftest import BUILD_DATE, EXAMPLE, MINIMAL, ROOT, write
 
 DAY = uk_day  # however the pack writes a date in running text
 LETTER_KINDS = [kind for kind in KINDS if kind != "eps"]
@@ -116,7 +116,7 @@ def test_registration_letter_gives_the_one_pause_date_and_the_mesh_mailbox(every
 
 
 def test_the_registration_form_note_is_printed_in_england(example_build):
-    from .conftest import read_pdf
+    from ..conftest import read_pdf
 
     path = next((example_build.folder / "letters").glob("*-notice-primary-care-support-england.pdf"))
     assert "online form" in " ".join(read_pdf(path).text.split())

@@ -10,7 +10,7 @@ from packgen.cli import main
 from packgen.errors import ContentError
 from packgen.practice.load import load
 
-from .conftest import BUILD_DATE, MINIMAL, NO_LOGS, read_pdf, write
+from ..conftest import BUILD_DATE, MINIMAL, NO_LOGS, read_pdf, write
 
 
 def build_with_content(tmp_path, files: dict[str, str]):

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from packgen.cli import main
 from packgen.practice.load import load
 
-from .conftest import MINIMAL, errors_of, write
+from ..conftest import MINIMAL, errors_of, write
 
 
 def test_minimal_config_loads_with_defaults(tmp_path):

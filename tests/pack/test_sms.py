@@ -15,7 +15,7 @@ from packgen.pack.sms import GSM_BASIC, GSM_EXTENSION, SMS_LIMIT, NotGsm, gsm_le
 from packgen.practice.load import load
 from packgen.render.content import find, render_text
 
-from .conftest import BUILD_DATE, MINIMAL, write
+from ..conftest import BUILD_DATE, MINIMAL, write
 
 LETTERS = sorted(GSM_BASIC - set("\n\r"))
 names = st.text(alphabet=LETTERS + sorted(GSM_EXTENSION - {"\f"}), min_size=1, max_size=120).map(str.strip).filter(bool)

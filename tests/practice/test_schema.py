@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator
 from packgen.cli import main
 from packgen.practice.config import json_schema
 
-from .conftest import ROOT, write
+from ..conftest import ROOT, write
 
 VALIDATOR = Draft202012Validator(json_schema())
 CONFIGS = sorted((ROOT / "practices").rglob("*.yaml"))

@@ -12,7 +12,7 @@ from packgen.practice.dates import uk_day
 from packgen.practice.load import load
 from packgen.practice.schedule import build_schedule, warnings
 
-from .conftest import EXAMPLE, flat, read_pdf
+from ..conftest import EXAMPLE, flat, read_pdf
 
 NUMERIC_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b")
 FORBIDDEN = {

@@ -15,7 +15,7 @@ from packgen.pack.drafts import draft
 from packgen.pack.letters import Letter
 from packgen.practice.load import load
 
-from .conftest import EXAMPLE, MINIMAL, errors_of, flat, print_list, write
+from ..conftest import EXAMPLE, MINIMAL, errors_of, flat, print_list, write
 
 HEADERS = {"X-Unsent", "From", "To", "Subject", "MIME-Version", "Content-Type"}
 

@@ -31,7 +31,7 @@ from packgen.practice.load import load
 from packgen.practice.logs import log_specs, open_days, printed_sheets, sheets
 from packgen.practice.schedule import CHECKLISTS, build_schedule, grouped, wall_calendar
 
-from .conftest import EXAMPLE, ROOT, flat
+from ..conftest import EXAMPLE, ROOT, flat
 
 CONTENT = ROOT / "content"
 

@@ -9,9 +9,9 @@ import pdfplumber
 from packgen.pack.roles import ROLES
 from packgen.practice.config import RoleKey
 
-from .conftest import MINIMAL, NO_LOGS, errors_of, flat, print_list, read_pdf, write
-from .test_accessibility import findings
-from .test_reading_order import in_order, reading
+from ..conftest import MINIMAL, NO_LOGS, errors_of, flat, print_list, read_pdf, write
+from ..render.test_accessibility import findings
+from ..render.test_reading_order import in_order, reading
 
 
 def test_a_large_print_card_is_written_beside_the_normal_one_and_counted_in_the_print_list(small_build):
