@@ -353,7 +353,7 @@ def write_overview(wave: str, rows: list[Row], output: Path, today: dt.date, key
     name = slug(wave)
     folder = output / WAVES / name
     text = render_template(own_template_env(), "wave-overview.html", context(wave, rows, today))
-    html_key = inputs_key(text, [])
+    html_key = inputs_key(text, [], today)
     cache = Cache(output / CACHE / WAVES / name)
     laid = cache.get(html_key)
     fresh = laid is None

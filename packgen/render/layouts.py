@@ -54,7 +54,7 @@ class Layouts:
         """Each document of `requests` (key → HTML, title, tagged), from the cache or laid out."""
         found: dict[str, Laid] = {}
         for key, (text, _, _) in requests.items():
-            self.keys[key] = inputs_key(text, self.files)
+            self.keys[key] = inputs_key(text, self.files, self.today)
             cached = self.cache.get(self.keys[key])
             if cached is not None:
                 found[key] = cached

@@ -44,10 +44,12 @@ def font_fingerprint() -> str:
 LAYOUT_REVISION = "2"
 
 
-def inputs_key(html: str, files: list[Path]) -> str:
-    """Hash of everything that decides a PDF: its HTML, files it refers to, fonts and versions."""
+def inputs_key(html: str, files: list[Path], created: dt.date) -> str:
+    """Hash of everything that decides a PDF: its HTML, files it refers to, the date it records as made,
+    fonts and versions."""
     digest = hashlib.sha256()
-    for part in (__version__, LAYOUT_REVISION, version("weasyprint"), version("pikepdf"), font_fingerprint(), html):
+    for part in (__version__, LAYOUT_REVISION, version("weasyprint"), version("pikepdf"), font_fingerprint(),
+                 created.isoformat(), html):
         digest.update(part.encode("utf-8"))
         digest.update(b"\0")
     for path in files:

@@ -126,3 +126,11 @@ def test_edited_wording_lays_out_only_the_document_that_shows_it(first, tmp_path
     assert second.laid_out == ["Guidance for the cut-over: Hillside Surgery"]
     pack = "\n".join(page.extract_text() for page in PdfReader(second.folder / "cutover-pack.pdf").pages)
     assert "Read all of this first." in pack
+
+
+def test_a_build_on_another_day_records_that_day_in_every_pdf(first, tmp_path):
+    path, out = copy_of(first, tmp_path)
+    day = BUILD_DATE + dt.timedelta(days=1)
+    later = build(load(path), out, day)
+    pdfs = sorted(later.folder.rglob("*.pdf"))
+    assert pdfs and {p.name: PdfReader(p).metadata.creation_date.date() for p in pdfs} == {p.name: day for p in pdfs}
