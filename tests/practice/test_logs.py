@@ -339,6 +339,7 @@ configs = st.builds(
 def test_every_serial_is_in_one_per_log_file_once_and_the_days_partition_the_dated_sheets(config):
     printed = printed_sheets(config)
     pack = SimpleNamespace(practice=config.practice, roles=(), letters=(), log_specs=tuple(log_specs(config)),
+                           open_days=tuple(open_days(config)),
                            sheets=tuple(printed))
     files = [doc.values["sheets"] for doc in documents(pack) if doc.template == "parts/log-sheets.html"]
     serials = [sheet.serial for found in files for sheet in found]
