@@ -53,8 +53,8 @@ def timed(command: list[str]) -> tuple[float, float]:
 def sheets_per_log(config: Path) -> dict[str, int]:
     """Sheets printed of each log (dated and spare) by this checkout for `config`."""
     sys.path.insert(0, str(ROOT))
-    from packgen.config import load
-    from packgen.logs import printed_sheets
+    from packgen.practice.load import load
+    from packgen.practice.logs import printed_sheets
 
     counts: dict[str, int] = {}
     for sheet in printed_sheets(load(config).config):
@@ -83,8 +83,8 @@ def workloads(before: Path, small: bool, work: Path) -> tuple[Path, Path]:
     of sheets of each log: this checkout's example as it is (default), or with `small` the sheets 953b9d9's
     example printed (one more each: this checkout prints at least one spare), without named clinicians."""
     sys.path.insert(0, str(ROOT))
-    from packgen.config import load
-    from packgen.logs import open_days
+    from packgen.practice.load import load
+    from packgen.practice.logs import open_days
 
     days = len(open_days(load(EXAMPLE).config))
     a, b = work / "a.yaml", work / "b.yaml"
