@@ -194,7 +194,7 @@ def page_name(page: Page) -> str:
                           "(page._page_box.page_type.name); install the version pyproject.toml names") from None
 
 
-_SHEETS: dict[tuple[str, str, str, tuple[str, ...]], CSS] = {}
+_SHEETS: dict[tuple[str, str, str, tuple[str, ...]], CSS | None] = {}  # None: parsed for each document
 
 
 def _style_sheet(**options: Any) -> CSS:
@@ -208,15 +208,16 @@ def _style_sheet(**options: Any) -> CSS:
     if "string" not in options or not isinstance(fetcher, LockedFetcher):
         return CSS(**options)  # a <link>, or an @import
     key = (options["string"], str(options["base_url"]), options["media_type"], fetcher.roots)
-    parsed = _SHEETS.get(key)
-    if parsed is None:
-        fetches, own = fetcher.fetches, {"counter_style": {}, "color_profiles": {}, "page_rules": [], "layers": []}
-        parsed = CSS(**{**options, **own})
-        if fetcher.fetches != fetches or any(own[name] for name in ("counter_style", "color_profiles", "layers")):
-            return CSS(**options)
+    if key not in _SHEETS:
         if len(_SHEETS) >= 8:  # a wave's worker lays out many practices: keep the last few
             _SHEETS.clear()
-        _SHEETS[key] = parsed
+        fetches, own = fetcher.fetches, {"counter_style": {}, "color_profiles": {}, "page_rules": [], "layers": []}
+        _SHEETS[key] = CSS(**{**options, **own})
+        if fetcher.fetches != fetches or any(own[name] for name in ("counter_style", "color_profiles", "layers")):
+            _SHEETS[key] = None
+    parsed = _SHEETS[key]
+    if parsed is None:
+        return CSS(**options)
     sheet = copy.copy(parsed)
     options["page_rules"].extend(parsed.page_rules)
     sheet.page_rules, sheet.layers = options["page_rules"], options["layers"]
