@@ -5,16 +5,19 @@ documents of a pack can be laid out side by side in separate processes."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from PIL import Image, UnidentifiedImageError
 import weasyprint
-from weasyprint import HTML, URLFetcher
+import weasyprint.css as _weasy_css
+from weasyprint import CSS, HTML, URLFetcher
 from weasyprint.document import Page
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
@@ -39,13 +42,16 @@ class LockedFetcher(URLFetcher):
     def __init__(self, roots: list[Path]) -> None:
         super().__init__(allowed_protocols={"file", "data"})
         self.trust = Trust(roots)
+        self.roots = tuple(str(root) for root in roots)
         self.refused: list[str] = []  # why, for messages WeasyPrint gives without a reason
+        self.fetches = 0  # asked for, read or refused
         self.closed = False
 
     def close(self) -> None:
         self.closed = True
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:  # type: ignore[override]
+        self.fetches += 1
         try:
             return self._fetch(url, headers)
         except ValueError as exc:
@@ -186,6 +192,39 @@ def page_name(page: Page) -> str:
     except AttributeError:
         raise RenderError(f"WeasyPrint {weasyprint.__version__} no longer tells a page's named page "
                           "(page._page_box.page_type.name); install the version pyproject.toml names") from None
+
+
+_SHEETS: dict[tuple[str, str, str, tuple[str, ...]], CSS | None] = {}  # None: parsed for each document
+
+
+def _style_sheet(**options: Any) -> CSS:
+    """WeasyPrint's style sheet of a `<style>` element (`weasyprint.css.find_stylesheets` makes one with
+    this), parsed once in a process for each text, base URL and set of trusted folders: the same style
+    sheet heads every document of a pack, and parsing it took a sixth of each layout. Each document gets
+    the parsed rules and its `@page` rules added to its own, as a parse would give. A sheet whose parse
+    asked for a file (a font, an import: each document fetches, and may be refused, on its own) or made
+    layers, counter styles or colour profiles (kept in the document's own tables) is parsed each time."""
+    fetcher = options.get("url_fetcher")
+    if "string" not in options or not isinstance(fetcher, LockedFetcher):
+        return CSS(**options)  # a <link>, or an @import
+    key = (options["string"], str(options["base_url"]), options["media_type"], fetcher.roots)
+    if key not in _SHEETS:
+        if len(_SHEETS) >= 8:  # a wave's worker lays out many practices: keep the last few
+            _SHEETS.clear()
+        fetches, own = fetcher.fetches, {"counter_style": {}, "color_profiles": {}, "page_rules": [], "layers": []}
+        _SHEETS[key] = CSS(**{**options, **own})
+        if fetcher.fetches != fetches or any(own[name] for name in ("counter_style", "color_profiles", "layers")):
+            _SHEETS[key] = None
+    parsed = _SHEETS[key]
+    if parsed is None:
+        return CSS(**options)
+    sheet = copy.copy(parsed)
+    options["page_rules"].extend(parsed.page_rules)
+    sheet.page_rules, sheet.layers = options["page_rules"], options["layers"]
+    return sheet
+
+
+_weasy_css.CSS = _style_sheet  # noqa: SLF001 - a <style> element's text is parsed once a process
 
 
 @lru_cache(maxsize=1)

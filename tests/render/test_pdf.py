@@ -59,3 +59,26 @@ def test_a_warning_after_a_file_the_fetcher_refused_is_a_failure_with_the_reason
     refused.append("refused to read /etc/hostname: outside the trusted root")
     collect.emit(record(logging.WARNING, "Font-face 'Evil' cannot be loaded"))
     assert collect.problem() == "Font-face 'Evil' cannot be loaded (refused to read /etc/hostname: outside the trusted root)"
+
+
+def test_a_style_sheet_parsed_once_gives_each_document_its_page_rules():
+    """A `<style>` text is parsed once a process (`pdf._style_sheet`): the next document with it still
+    gets its @page rules, and one without it does not."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    def width_mm(laid) -> float:
+        return round(float(PdfReader(BytesIO(laid.data)).pages[0].mediabox.width) / 72 * 25.4)
+
+    style = "@page { size: A5 } p { color: #000 }"
+    assert [width_mm(laid_out(style, "<p>x</p>")) for _ in range(2)] == [148, 148]
+    assert width_mm(laid_out("p { color: #000 }", "<p>x</p>")) == 210
+
+
+def test_a_style_sheet_that_fetches_is_parsed_for_each_document():
+    """A font the fetcher refuses fails every document that asks for it, not only the first."""
+    style = "@font-face { font-family: Evil; src: url(file:///etc/hostname); } p.e { font-family: Evil; }"
+    for _ in range(2):
+        with pytest.raises(ContentError, match="refused to read /etc/hostname"):
+            laid_out(style, '<p class="e">x</p>')
