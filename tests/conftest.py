@@ -8,6 +8,7 @@ import fcntl
 import os
 import re
 import shutil
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,7 +42,13 @@ class BuiltPdf:
 
     @cached_property
     def pages(self) -> list[str]:
-        return [page.extract_text() or "" for page in self.reader.pages]
+        """Each page's text as poppler's pdftotext reads it, in the order it is drawn (`-raw`): what
+        a reader copying from the page gets. Ten times faster than pypdf's, for the same words."""
+        text = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(self.path), "-"], check=True,
+                              capture_output=True).stdout.decode("utf-8")
+        pages = text.split("\f")[:-1]
+        assert len(pages) == len(self.reader.pages), self.path
+        return pages
 
     @cached_property
     def text(self) -> str:

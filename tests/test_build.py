@@ -96,7 +96,7 @@ def test_every_contents_entry_is_a_link_to_its_heading_on_the_page_it_names(exam
     contents = [n for n, text in enumerate(example_pack.pages) if "Riverside Medical Centre Contents" in text]
     assert contents == list(range(2, 2 + len(contents)))  # after the cover and start here
     printed = [(title, int(page)) for n in contents for line in example_pack.pages[n].splitlines()
-               if not line.startswith("Page ") and (found := re.fullmatch(r"(.*\S) (\d+)", line))
+               if not re.search(r"\bPage \d+ of \d+$", line) and (found := re.fullmatch(r"(.*\S) (\d+)", line))
                for title, page in [found.groups()]]
     links = []
     for n in contents:
