@@ -17,6 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from ..errors import ContentError
 from ..limits import FILL_MEMORY, FILL_SECONDS, deadline, image_problem, memory_cap, setting
 from ..practice.config import PracticeConfig
+from ..reconcile.qr import code_uri
 from ..render.templates import template_env
 from ..trust import Trust, real
 from .documents import Document, documents, html, page_numbers_html, pagination
@@ -53,8 +54,9 @@ def fill(pc: PracticeConfig, today: dt.date) -> Filled:
 
 def pack_env(pc: PracticeConfig) -> SandboxedEnvironment:
     """The practice's templates (see render.templates), with the filter the pack's documents add:
-    `text|terms_used(glossary)`, the glossary's terms a text uses."""
-    return template_env(pc.config.templates, pc.trust, {"terms_used": terms_in})
+    `text|terms_used(glossary)`, the glossary's terms a text uses, and `serial|sheet_code(ods_code)`, a
+    sheet's QR code."""
+    return template_env(pc.config.templates, pc.trust, {"terms_used": terms_in, "sheet_code": code_uri})
 
 
 IMAGE_URL = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']|url\(\s*["']?([^"')]+)""", re.IGNORECASE)

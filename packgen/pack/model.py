@@ -61,7 +61,7 @@ class Facts:
     reentry: tuple[Column, ...]
     rows_per_sheet: int
     digit_boxes: Mapping[str, Mapping[str, object]]
-    marks: Mapping[str, object]  # the sheets' codes and marks (reconcile.qr.sheet_marks), shown by their own names
+    marks: Mapping[str, object]  # where the sheets' marks and codes go (reconcile.qr.sheet_marks), shown by their own names
     poster_copies: int
     warnings: tuple[BuildWarning, ...]
     start_here: StartHere  # what the practice manager does now, from the build date
@@ -110,8 +110,7 @@ def context(pc: PracticeConfig, today: dt.date) -> Facts:
         log_specs=tuple(specs), sheets=tuple(printed), list_size=f"{c.practice.list_size or DEFAULT_LIST_SIZE:,}",
         open_days=tuple(days), reentry=tuple(REENTRY),
         rows_per_sheet=ROWS_PER_SHEET, digit_boxes=DIGIT_BOXES,
-        marks=sheet_marks(c.practice.ods_code, {spec.name: spec.columns for spec in specs}, ROWS_PER_SHEET,
-                          [sheet.serial for sheet in printed], [day.isoformat() for day in days]),
+        marks=sheet_marks({spec.name: spec.columns for spec in specs}, ROWS_PER_SHEET),
         poster_copies=c.poster.copies, warnings=tuple(warnings(c, tasks, today)), start_here=start_here(c, tasks, today), today=today, version=__version__,
         config_hash=pc.config_hash[:10])
 

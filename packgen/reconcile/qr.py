@@ -9,20 +9,20 @@ from dataclasses import dataclass
 from .layout import QR_BORDER, QR_VERSION, payload
 
 
-def code_uri(ods_code: str, serial: str) -> str:
-    """The sheet's code as an SVG `data:` URI (vector, so it prints sharp), quiet zone included."""
+def code_uri(serial: str, ods_code: str) -> str:
+    """The sheet's code as an SVG `data:` URI (vector, so it prints sharp), quiet zone included.
+
+    The templates' filter `serial|sheet_code(practice.ods_code)`: made only for the sheets a document
+    prints (making one takes about 10 ms, and the pack's values are read by `check` and every wording)."""
     import segno
 
+    if not isinstance(serial, str) or not isinstance(ods_code, str) or len(serial) > 40 or len(ods_code) > 10:
+        raise ValueError("sheet_code takes a sheet's serial and the practice's ODS code")
     code = segno.make(payload(ods_code, serial), version=QR_VERSION, error="m", micro=False)
     out = io.BytesIO()
     code.save(out, kind="svg", border=QR_BORDER, omitsize=True, xmldecl=False, nl=False)
     svg = out.getvalue().decode()
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
-
-
-def sheet_codes(ods_code: str, serials: list[str]) -> dict[str, str]:
-    """Serial → code, for every machine-read sheet of the pack."""
-    return {serial: code_uri(ods_code, serial) for serial in serials}
 
 
 @dataclass(frozen=True)
@@ -45,14 +45,11 @@ def read_codes(grey: object) -> list[Found]:
     return found
 
 
-def sheet_marks(ods_code: str, log_columns: dict[str, tuple], rows: int, serials: list[str],
-                days: list[str]) -> dict[str, object]:
-    """What the templates need to print the code and the marks: each sheet kind's layout, and every code."""
-    from .layout import BATCH, BATCH_PREFIX, LOG_HEAD, LOG_HEAD_ROWS, LOG_INSET, MARK, QR_SIZE, SIGNOFF, SIGNOFF_SERIAL, batch_serial, log_layout
+def sheet_marks(log_columns: dict[str, tuple], rows: int) -> dict[str, object]:
+    """What the templates need to print the marks and place the code: each sheet kind's layout."""
+    from .layout import BATCH, BATCH_PREFIX, LOG_HEAD, LOG_HEAD_ROWS, LOG_INSET, MARK, QR_SIZE, SIGNOFF, SIGNOFF_SERIAL, log_layout
 
-    every = serials + [batch_serial(day) for day in days] + [SIGNOFF_SERIAL]
     return {"log_layouts": {name: log_layout(columns, rows) for name, columns in log_columns.items()},
-            "batch_layout": BATCH, "signoff_layout": SIGNOFF, "sheet_codes": sheet_codes(ods_code, every),
-            "mark_size": MARK, "head_rows": LOG_HEAD_ROWS, "log_head": LOG_HEAD, "log_inset": LOG_INSET,
+            "batch_layout": BATCH, "signoff_layout": SIGNOFF, "mark_size": MARK, "head_rows": LOG_HEAD_ROWS, "log_head": LOG_HEAD, "log_inset": LOG_INSET,
              "code_size": QR_SIZE, "signoff_serial": SIGNOFF_SERIAL,
             "batch_prefix": BATCH_PREFIX}
