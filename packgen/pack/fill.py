@@ -21,7 +21,7 @@ from ..reconcile.qr import code_uri
 from ..render.templates import template_env
 from ..trust import Trust, real
 from .documents import Document, documents, html, page_numbers_html, pagination
-from .glossary import terms_in
+from .glossary import in_columns, terms_in
 from .model import Pack, prepare
 
 
@@ -54,9 +54,9 @@ def fill(pc: PracticeConfig, today: dt.date) -> Filled:
 
 def pack_env(pc: PracticeConfig) -> SandboxedEnvironment:
     """The practice's templates (see render.templates), with the filter the pack's documents add:
-    `text|terms_used(glossary)`, the glossary's terms a text uses, and `serial|sheet_code(ods_code)`, a
-    sheet's QR code."""
-    return template_env(pc.config.templates, pc.trust, {"terms_used": terms_in, "sheet_code": code_uri})
+    `text|terms_used(glossary)`, the glossary's terms a text uses; `terms|in_columns(chars, lines)`, terms
+    parted into balanced columns; and `serial|sheet_code(ods_code)`, a sheet's QR code."""
+    return template_env(pc.config.templates, pc.trust, {"terms_used": terms_in, "in_columns": in_columns, "sheet_code": code_uri})
 
 
 IMAGE_URL = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']|url\(\s*["']?([^"')]+)""", re.IGNORECASE)

@@ -8,9 +8,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from packgen.errors import ContentError
-from packgen.pack.glossary import Glossary, Term, terms_in
+from packgen.pack.fill import fill
+from packgen.pack.glossary import Glossary, Term, in_columns, terms_in
+from packgen.render.pdf import Job, lay_out
 from packgen.pack.model import prepare
 from packgen.practice.load import load
 
@@ -135,3 +139,46 @@ def test_a_glossary_without_terms_is_an_error_naming_its_file(tmp_path):
     with pytest.raises(ContentError) as caught:
         prepare(load(config), BUILD_DATE)
     assert "glossary.md: no terms found" in caught.value.message
+
+
+def height(terms: tuple[Term, ...], chars: int) -> float:
+    """A column's height in lines, as in_columns estimates it: each term's words wrapped at `chars`."""
+    total = 0.0
+    for term in terms:
+        lines, used = 1, 0
+        for word in f"{term.term}: {term.meaning}".split():
+            lines, used = (lines + 1, len(word)) if used and used + 1 + len(word) > chars else (lines, used + len(word) + bool(used))
+        total += lines + 0.25
+    return total
+
+
+words = st.text(alphabet="abcdefghij", min_size=1, max_size=14)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(words, min_size=1, max_size=40).map(" ".join), max_size=60), st.integers(20, 60),
+       st.integers(5, 80))
+def test_terms_in_columns_keep_their_order_and_are_balanced_when_they_fit(meanings, chars, lines):
+    terms = tuple(Term(f"T{n}", meaning) for n, meaning in enumerate(meanings))
+    columns = in_columns(terms, chars, lines)
+    if columns is None:  # left to CSS columns
+        assert height(terms, chars) > 2 * lines
+        return
+    left, right = columns
+    assert left + right == terms  # every term, in order: down the first column, then the second
+    biggest = max((height((term,), chars) for term in terms), default=0)
+    assert abs(height(left, chars) - height(right, chars)) <= biggest + 1e-9  # within one term of each other
+
+
+def test_a_glossary_longer_than_a_page_prints_every_term_in_order_from_below_its_heading(tmp_path):
+    terms = [f"Term {n:03d}: {'word ' * (3 + n * 7 % 30)}end." for n in range(150)]
+    write(tmp_path / "mine" / "glossary.md", "# Glossary\n\n" + "".join(f"- **{t.split(':')[0]}**:{t.split(':')[1]}\n" for t in terms))
+    pc = load(write(tmp_path / "p.yaml", NO_LOGS + MINIMAL + "content: mine\n"))
+    filled = fill(pc, BUILD_DATE)
+    [doc] = [doc for doc in filled.documents if doc.title.startswith("Glossary")]
+    laid = lay_out(Job(filled.html[doc.key], doc.title, str(pc.base_dir), tuple(map(str, pc.trust.folders)), BUILD_DATE, True))
+    (tmp_path / "glossary.pdf").write_bytes(laid.data)
+    pdf = read_pdf(tmp_path / "glossary.pdf")
+    assert "Term 000:" in pdf.pages[0]
+    printed = re.findall(r"Term (\d{3}):", pdf.text)
+    assert printed == [f"{n:03d}" for n in range(150)]  # read down the left column, then the right, page by page
