@@ -7,7 +7,6 @@ import datetime as dt
 import fcntl
 import os
 import re
-import shutil
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,10 +20,10 @@ from pypdf import PdfReader
 
 from packgen.build import build
 from packgen.errors import ConfigError
-from packgen.overview import overview, wave_rows, waves, write_overview
+from packgen.overview import wave_rows, waves, write_overview
 from packgen.practice.columns import LOGS
 from packgen.practice.load import load
-from packgen.wave import Outcome, build_one
+from packgen.wave import Outcome
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "practices" / "riverside.yaml"
@@ -154,31 +153,6 @@ def example_wave(tmp_path_factory):
     out = tmp_path_factory.mktemp("wave")
     written = write_overview(name, rows, out, BUILD_DATE)
     return name, rows, out, written
-
-
-# The example wave's practices with one sheet a day of each log (and the 2 spares that go with it) instead
-# of the sheets their list sizes ask for: the same kinds of file, with fewer stamped copies of each form.
-# The example practice's build keeps the full count.
-FEW_SHEETS = "logs:\n" + "".join(f"  {name}: {{sheets_per_day: 1}}\n" for name in LOGS)
-
-
-@pytest.fixture(scope="session")
-def wave_build(tmp_path_factory) -> Path:
-    """The example wave built for real, as `packgen build practices/wave-eastshire-2027` builds it: every
-    practice, then the overview; from a copy of the wave's folder whose shared file adds FEW_SHEETS.
-    The output folder. Slow (a full pack per practice): only for tests that need the files themselves."""
-    with shared_folder(tmp_path_factory, "wave-build") as folder:
-        wave = folder / WAVE.name
-        if not wave.exists():
-            shutil.copytree(WAVE, wave)
-            (wave / "_wave.yaml").write_text((WAVE / "_wave.yaml").read_text(encoding="utf-8") + FEW_SHEETS,
-                                             encoding="utf-8")
-        (name, configs), = waves([wave])
-        out = folder / "out"
-        outcomes = {str(config): build_one(str(config), str(out), BUILD_DATE) for config in configs}
-        assert all(outcome.exit_code == 0 for outcome in outcomes.values()), outcomes
-        overview(name, configs, outcomes, out, BUILD_DATE)
-        return out
 
 
 @pytest.fixture(scope="session")
