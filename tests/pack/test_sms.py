@@ -25,7 +25,8 @@ fdps = st.dates(dt.date(2027, 1, 4), dt.date(2028, 12, 1))
 
 def notice_of(tmp_path, name: str, phone: str | None, fdp: dt.date, days: int) -> tuple[str, object]:
     text = (MINIMAL.replace("Hillside Surgery", json.dumps(name))
-            .replace("2027-06-10", fdp.isoformat()).replace("2027-06-14", (fdp + dt.timedelta(days=days)).isoformat()))
+            .replace("final_data_production: 2027-06-10", f"final_data_production: {fdp}")
+            .replace("go_live: 2027-06-14", f"go_live: {fdp + dt.timedelta(days=days)}"))
     if phone:
         text = text.replace("  address:", f"  phone: '{phone}'\n  address:")
     pc = load(write(tmp_path / "p.yaml", text))
