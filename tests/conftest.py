@@ -22,8 +22,10 @@ from pypdf import PdfReader
 from packgen.build import build
 from packgen.errors import ConfigError
 from packgen.overview import wave_rows, waves, write_overview
+from packgen.pack.fill import fill
 from packgen.practice.columns import LOGS
 from packgen.practice.load import load
+from packgen.render.pdf import Job, lay_out
 from packgen.wave import Outcome
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -179,6 +181,24 @@ def late_build(tmp_path_factory):
 @pytest.fixture(scope="session")
 def example_pack(example_build) -> BuiltPdf:
     return read_pdf(example_build.folder / "cutover-pack.pdf")
+
+
+def laid_out_files(config: Path, prefix: str, today: dt.date = BUILD_DATE) -> dict[str, BuiltPdf]:
+    """The files of a practice's pack whose names start with `prefix` ("letters/", "roles/"), laid out as
+    its build lays them out, without the rest of the pack: for tests about one kind of handout. A build
+    writes these same bytes to these names (`test_handouts_laid_out_alone_are_the_files_a_build_writes`)."""
+    pc = load(config)
+    filled = fill(pc, today)
+    roots = tuple(str(root) for root in pc.trust.folders)
+    found = {}
+    for doc in filled.documents:
+        if doc.file and doc.file.startswith(prefix):
+            assert not doc.second_pass, doc.title  # its page numbers would be provisional
+            path = config.parent / "alone" / doc.file
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(lay_out(Job(filled.html[doc.key], doc.title, str(pc.base_dir), roots, today, True)).data)
+            found[doc.file] = read_pdf(path)
+    return found
 
 
 def errors_of(path: Path) -> list[str]:

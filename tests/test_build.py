@@ -234,3 +234,15 @@ def test_publish_swaps_the_folder_whole_or_not_at_all(tmp_path, monkeypatch):
     publish(folder, {"cutover-pack.pdf": b"new pack"})
     assert sorted(p.name for p in folder.iterdir()) == ["cutover-pack.pdf"]  # the old letter is gone
     assert [p.name for p in folder.parent.iterdir()] == ["b12345-hillside"]
+
+
+def test_handouts_laid_out_alone_are_the_files_a_build_writes(small_build, late_build):
+    """Tests about one kind of handout lay out only those (conftest.laid_out_files): the same bytes."""
+    from .conftest import LATE, laid_out_files
+
+    for build, prefix, day in ((small_build, "roles/", BUILD_DATE), (small_build, "patient-", BUILD_DATE),
+                               (late_build, "letters/", LATE)):
+        alone = laid_out_files(build.folder.parent.parent / "p.yaml", prefix, day)
+        assert alone, prefix
+        for file, pdf in alone.items():
+            assert pdf.path.read_bytes() == (build.folder / file).read_bytes(), file

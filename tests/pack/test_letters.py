@@ -6,7 +6,7 @@ from packgen.build import build
 from packgen.practice.config import KINDS
 from packgen.practice.load import load
 
-from ..conftest import BUILD_DATE, MINIMAL, NO_LOGS, flat, read_pdf, write
+from ..conftest import BUILD_DATE, MINIMAL, NO_LOGS, flat, laid_out_files, read_pdf, write
 
 ALL_KINDS = "third_parties:\n" + "".join(
     f"  - name: {kind.replace('_', ' ').title()} Service\n    kind: {kind}\n    contact: Links Team\n"
@@ -36,14 +36,12 @@ def test_two_letters_per_party_with_the_right_dates(example_build):
 
 
 def test_every_kind_has_both_letters_on_one_page_each(tmp_path):
-    path = write(tmp_path / "p.yaml", NO_LOGS + MINIMAL + ALL_KINDS)
-    result = build(load(path), tmp_path / "out", BUILD_DATE)
-    letters = sorted((result.folder / "letters").glob("*.pdf"))
+    letters = laid_out_files(write(tmp_path / "p.yaml", NO_LOGS + MINIMAL + ALL_KINDS), "letters/")
     assert len(letters) == 2 * len(LETTER_KINDS)
     for kind in LETTER_KINDS:
         name = kind.replace("_", " ").title() + " Service"
         for which in ("notice", "resume"):
-            pdf = read_pdf(next(p for p in letters if f"-{which}-{kind.replace('_', '-')}-service" in p.name))
+            pdf = next(pdf for file, pdf in letters.items() if f"-{which}-{kind.replace('_', '-')}-service" in file)
             assert pdf.reader.get_num_pages() == 1, pdf.path.name
             assert name in pdf.text and "Townley" in pdf.text and "Dear Links Team" in pdf.text
             assert "EMIS Web" in pdf.text and ("Vision" in pdf.text or which == "resume")
@@ -53,14 +51,13 @@ def test_names_print_literally(tmp_path):
     party = ("third_parties:\n  - name: \"Tŷ Gwyn & <Partners> 'Ŵyn' \\\"Lab\\\"\"\n    kind: pathology\n"
              "    address: [Heol y Dŵr, Caerdydd]\n")
     name = "'Meddygfa Tŷ & Co <Ltd>'\n  sms_name: Meddygfa Ty"  # ŷ is not in a text message's alphabet
-    path = write(tmp_path / "p.yaml", NO_LOGS + MINIMAL.replace("Hillside Surgery", name) + party)
-    result = build(load(path), tmp_path / "out", BUILD_DATE)
-    letter = read_pdf(next((result.folder / "letters").iterdir()))
+    letters = laid_out_files(write(tmp_path / "p.yaml", NO_LOGS + MINIMAL.replace("Hillside Surgery", name) + party), "letters/")
+    letter = letters[min(letters)]
     assert "Tŷ Gwyn & <Partners> 'Ŵyn' \"Lab\"" in letter.text
     assert "Heol y Dŵr" in letter.text
     assert "Meddygfa Tŷ & Co <Ltd>" in letter.text
     assert "&amp;" not in letter.text and "&lt;" not in letter.text
-    assert sorted(p.name for p in (result.folder / "letters").iterdir())[0].endswith("-notice-ty-gwyn-partners-wyn-lab.pdf")
+    assert min(letters).endswith("-notice-ty-gwyn-partners-wyn-lab.pdf")
 
 
 def test_late_notice_is_dated_on_the_build_date_and_flagged(late_build):

@@ -17,7 +17,7 @@ from packgen.practice.load import load
 from packgen.practice.logs import open_days, printed_sheets
 from packgen.practice.schedule import build_schedule, key_dates
 
-from ..conftest import BUILD_DATE, EXAMPLE, MINIMAL, NO_LOGS, ROOT, flat, print_list, read_pdf, write
+from ..conftest import BUILD_DATE, EXAMPLE, MINIMAL, NO_LOGS, ROOT, flat, laid_out_files, print_list, read_pdf, write
 
 # Twelve long names on each card; a practice has one or two practice managers, so their card gets two.
 LONG = (NO_LOGS + MINIMAL
@@ -54,17 +54,12 @@ def test_each_role_card_is_one_page_in_the_example(example_build):
         assert ("Sam Patel" if title == "Practice manager" else "Jo Bloggs") in text.split("Who to ask")[1]
 
 
-@pytest.fixture(scope="module")
-def long_build(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("long")
-    return build(load(write(folder / "p.yaml", LONG)), folder / "out", BUILD_DATE)
-
-
-def test_role_cards_keep_their_instructions_on_one_page_with_long_names(long_build):
-    for card, (title, _logs, _sheets) in zip(sorted((long_build.folder / "roles").iterdir()), ROLES.values()):
-        pdf = read_pdf(card)
+def test_role_cards_keep_their_instructions_on_one_page_with_long_names(tmp_path):
+    cards = laid_out_files(write(tmp_path / "p.yaml", LONG), "roles/")
+    assert len(cards) == len(ROLES)
+    for (card, pdf), (title, _logs, _sheets) in zip(sorted(cards.items()), ROLES.values()):
         card_fits(pdf, title)
-        assert f"Staff Member Number {1 if 'manager' in card.name else 11} With A Long Surname" in flat(pdf.text)
+        assert f"Staff Member Number {1 if 'manager' in card else 11} With A Long Surname" in flat(pdf.text)
 
 
 def test_clinicians_card_lists_their_logs(example_build):
@@ -81,14 +76,14 @@ def test_a_named_clinician_s_card_counts_their_own_telephone_sheets_not_the_whol
             + MINIMAL.replace("  address:", "  list_size: 12000\n  address:")
             + "roles:\n  clinicians: {staff: [Dr Ann Ash, Dr Ben Birch]}\n")
     config = write(tmp_path / "p.yaml", text)
-    result = build(load(config), tmp_path / "out", BUILD_DATE)
+    cards = laid_out_files(config, "roles/")
     printed = printed_sheets(load(config).config)
     day = open_days(load(config).config)[1]  # the first day after FDP day: the clinicians' own sheets start then
     own = sum(1 for sheet in printed if sheet.date == day and sheet.holder == "Dr Ann Ash")
     whole = sum(1 for sheet in printed if sheet.date == day and sheet.log.name == "telephone")
     assert 1 < own < whole  # a test that can tell them apart
     assert own == sum(1 for sheet in printed if sheet.date == day and sheet.holder == "Dr Ben Birch")
-    card = flat(read_pdf(result.folder / "roles" / "02-clinicians.pdf").text)
+    card = flat(cards["roles/02-clinicians.pdf"].text)
     assert re.findall(r"Telephone calls log \(TEL\): (\d+) a day of your own", card) == [str(own)]
     assert f"{whole} a day" not in card
 
