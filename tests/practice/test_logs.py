@@ -40,6 +40,16 @@ def easter(tmp_path_factory):
     return result
 
 
+@pytest.fixture(scope="module")
+def easter_logs(easter):
+    """Each log of `easter` opened with pdfplumber once for the module: a page's objects are read once
+    (pdfplumber keeps them), however many tests look at them."""
+    opened = {name: pdfplumber.open(easter.folder / "logs" / f"{name.replace('_', '-')}.pdf") for name in LOGS}
+    yield opened
+    for pdf in opened.values():
+        pdf.close()
+
+
 def config_of(text: str) -> Config:
     import yaml
 
@@ -124,27 +134,25 @@ def test_register_lists_exactly_the_sheets_printed_spares_included(easter):
     assert f"{len(on_sheets)} in all, spares included" in flat("\n".join(pack.pages))
 
 
-def test_nothing_prints_within_10mm_of_the_paper_edge(easter):
+def test_nothing_prints_within_10mm_of_the_paper_edge(easter_logs):
     margin = 10 * MM - 0.5
-    for name in LOGS:
-        with pdfplumber.open(easter.folder / "logs" / f"{name.replace('_', '-')}.pdf") as pdf:
-            for page in pdf.pages:
-                objects = page.chars + page.rects + page.lines + page.curves + page.images
-                assert objects
-                for obj in objects:
-                    assert obj["x0"] >= margin and obj["top"] >= margin, (name, obj.get("text"), obj["x0"], obj["top"])
-                    assert obj["x1"] <= page.width - margin and obj["bottom"] <= page.height - margin, (name, obj.get("text"))
+    for name, pdf in easter_logs.items():
+        for page in pdf.pages:
+            objects = page.chars + page.rects + page.lines + page.curves + page.images
+            assert objects
+            for obj in objects:
+                assert obj["x0"] >= margin and obj["top"] >= margin, (name, obj.get("text"), obj["x0"], obj["top"])
+                assert obj["x1"] <= page.width - margin and obj["bottom"] <= page.height - margin, (name, obj.get("text"))
 
 
-def test_rows_are_at_least_9mm_high(easter):
-    with pdfplumber.open(easter.folder / "logs" / "telephone.pdf") as pdf:
-        page = pdf.pages[0]
-        # Horizontal rules under the heading: their spacing is the row height.
-        ys = sorted({round(line["top"], 1) for line in page.lines if line["top"] == line["bottom"] and line["width"] > 5 * MM})
-        body = [y for y in ys if y > 45 * MM]  # below the sheet's title block and column headings
-        gaps = [b - a for a, b in zip(body, body[1:])]
-        assert len(gaps) >= 11
-        assert min(gaps) >= 9 * MM
+def test_rows_are_at_least_9mm_high(easter_logs):
+    page = easter_logs["telephone"].pages[0]
+    # Horizontal rules under the heading: their spacing is the row height.
+    ys = sorted({round(line["top"], 1) for line in page.lines if line["top"] == line["bottom"] and line["width"] > 5 * MM})
+    body = [y for y in ys if y > 45 * MM]  # below the sheet's title block and column headings
+    gaps = [b - a for a, b in zip(body, body[1:])]
+    assert len(gaps) >= 11
+    assert min(gaps) >= 9 * MM
 
 
 def tagged_text(page) -> tuple[str, list[int]]:
@@ -165,29 +173,29 @@ def tagged_text(page) -> tuple[str, list[int]]:
     return flat(" ".join(chars.get(mcid, "") for mcid in order)), order
 
 
-def test_each_stamped_sheet_reads_as_tagged_text_in_order(easter):
+def test_each_stamped_sheet_reads_as_tagged_text_in_order(easter, easter_logs):
     """A sheet is laid out once and its date, serial and count stamped on each copy: a screen reader
     still finds them as text, after the title and before the table, on every sheet."""
     config = load(easter.folder.parent.parent / "p.yaml").config
     for name in LOGS:
         own = [sheet for sheet in printed_sheets(config) if sheet.log.name == name]  # dated, then the spares
-        with pdfplumber.open(easter.folder / "logs" / f"{name.replace('_', '-')}.pdf") as pdf:
-            assert len(pdf.pages) == len(own)
-            for page, sheet in zip(pdf.pages, own):
-                text, mcids = tagged_text(page)
-                assert sorted(mcids) == list(range(len(mcids))), (name, sheet.serial)  # each id once
-                assert {char["mcid"] for char in page.chars} <= set(mcids), (name, sheet.serial)  # all text tagged
-                date = "Spare sheet" if sheet.spare else sheet.date.strftime("%a %d/%m/%Y")
-                count = (f"Spare {sheet.number} of {sheet.of} for this log" if sheet.spare
-                         else f"Sheet {sheet.number} of {sheet.of} for that day")
-                parts = [sheet.log.title, date, *([sheet.holder] if sheet.holder else []), sheet.serial, count,
-                         sheet.log.columns[0].heading, "Contains patient-identifiable information", sheet.serial]
-                at = -1
-                for part in parts:
-                    found = text.find(flat(part), at + 1)
-                    assert found > at, (name, sheet.serial, part, text)
-                    at = found
-                assert ("from close of business (after log-off)" in text) == (sheet.starts is not None)
+        pdf = easter_logs[name]
+        assert len(pdf.pages) == len(own)
+        for page, sheet in zip(pdf.pages, own):
+            text, mcids = tagged_text(page)
+            assert sorted(mcids) == list(range(len(mcids))), (name, sheet.serial)  # each id once
+            assert {char["mcid"] for char in page.chars} <= set(mcids), (name, sheet.serial)  # all text tagged
+            date = "Spare sheet" if sheet.spare else sheet.date.strftime("%a %d/%m/%Y")
+            count = (f"Spare {sheet.number} of {sheet.of} for this log" if sheet.spare
+                     else f"Sheet {sheet.number} of {sheet.of} for that day")
+            parts = [sheet.log.title, date, *([sheet.holder] if sheet.holder else []), sheet.serial, count,
+                     sheet.log.columns[0].heading, "Contains patient-identifiable information", sheet.serial]
+            at = -1
+            for part in parts:
+                found = text.find(flat(part), at + 1)
+                assert found > at, (name, sheet.serial, part, text)
+                at = found
+            assert ("from close of business (after log-off)" in text) == (sheet.starts is not None)
 
 
 # Sheets sized to the practice: the README's rates, its arithmetic, and what overrides them.
