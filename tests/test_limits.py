@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
@@ -20,12 +21,13 @@ from click.testing import CliRunner
 from packgen.build import build, practice_slug
 from packgen.cli import main
 from packgen.errors import ConfigError, OutputError, RenderError
-from packgen.limits import MAX_LOG_SHEETS
+from packgen.limits import LAYOUT_MEMORY, MAX_LOG_SHEETS
 from packgen.names import FONT
 from packgen.practice.load import load
 from packgen.render.cache import Cache, Laid
 from packgen.render.layouts import Layouts
 from packgen.render.publish import recover
+from packgen.render.workers import lay_out_within
 
 from .conftest import EXAMPLE, MINIMAL, NO_LOGS, ROOT, write
 
@@ -48,6 +50,30 @@ def test_a_document_over_its_time_is_a_one_line_error_naming_it(tmp_path, monkey
     assert re.search(r": took more than \d seconds? to lay out; shorten it$", message), message
     assert "Hillside Surgery" in message and "\n" not in message
     assert not (tmp_path / "out" / "b12345-hillside-surgery").exists()
+
+
+def test_a_layout_that_swallows_its_alarm_is_stopped_by_the_next(monkeypatch):
+    """The alarm can land in a C callback of the layout, which swallows the exception and goes on: the
+    alarm rings again until the layout stops, rather than letting it run to its end."""
+    swallowed = []
+
+    def swallowing(job):
+        end = time.monotonic() + 20
+        while time.monotonic() < end:
+            try:
+                while time.monotonic() < end:
+                    pass
+            except BaseException:  # as a C callback does, once
+                if swallowed:
+                    raise
+                swallowed.append(True)
+        raise AssertionError("the layout ran to its end")
+
+    monkeypatch.setattr("packgen.render.pdf.lay_out", swallowing)
+    started = time.monotonic()
+    with pytest.raises(RenderError, match=r"^Slow: took more than 1 second to lay out; shorten it$"):
+        lay_out_within(SimpleNamespace(title="Slow"), 1, LAYOUT_MEMORY)
+    assert swallowed and time.monotonic() - started < 5
 
 
 def test_a_document_over_its_memory_is_a_one_line_error_naming_it(tmp_path, monkeypatch):

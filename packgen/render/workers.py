@@ -35,6 +35,9 @@ def start_layout_worker(parent: int, memory: int) -> None:
         pass
 
 
+ALARM_AGAIN = 0.05  # seconds between the alarms once a layout's time is up
+
+
 class _Expired(BaseException):
     """The layout ran over its time (a BaseException, so that no library's `except Exception` swallows it)."""
 
@@ -45,16 +48,20 @@ def lay_out_within(job: Any, seconds: int, memory: int) -> Any:
     from .pdf import lay_out
 
     fired: list[bool] = []  # the alarm can land inside a C callback, which swallows the exception and goes
-    # on (with a fallback font, say): whatever fails after it fired is reported as the time it took
+    # on (with a fallback font, say): whatever fails after it fired is reported as the time it took, and the
+    # alarm rings again every ALARM_AGAIN seconds until one lands in Python and stops the layout
 
-    def expired(signum: int, frame: object) -> None:
+    def expired(signum: int, frame: Any) -> None:
         fired.append(True)
-        raise _Expired()
+        while frame is not None:  # only while the layout runs: once it has stopped there is nothing to stop
+            if frame.f_code is lay_out.__code__:
+                raise _Expired()
+            frame = frame.f_back
 
     too_long = RenderError(f"{job.title}: took more than {seconds} second{'s' if seconds != 1 else ''} to lay out; "
                            "shorten it")
     previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, ALARM_AGAIN)
     try:
         laid = lay_out(job)
     except _Expired:
