@@ -75,15 +75,14 @@ def build(pc: PracticeConfig, output: Path, today: dt.date | None = None, force:
             return BuildResult(folder=folder, files=files, warnings=warnings(pc.config, build_schedule(pc.config), day) + unused_content(pc),
                                documents=previous["documents"], unchanged=True)
     cache = Cache(output / CACHE / folder.name, read=not force)
-    logo = [pc.config.practice.logo] if pc.config.practice.logo else []
     roots = tuple(str(root) for root in pc.trust.folders)  # the layout reads files only under these
     try:
         filled = fill(pc, day)
-        with Layouts(cache, str(pc.base_dir), logo, roots, day, jobs or os.cpu_count() or 1) as layouts:
+        with Layouts(cache, str(pc.base_dir), roots, day, jobs or os.cpu_count() or 1) as layouts:
             laid, stamps = settle(layouts, filled, pc.shown)
             joined = join_pack(layouts, filled.documents, laid, stamps, f"Cut-over guide: {pc.config.practice.name}")
             by_day = join_sheet_files(layouts, filled, laid)
-        files = pack_files(pc, filled, laid, layouts.keys, joined, by_day, inputs, day)
+        files = pack_files(pc, filled, laid, layouts, joined, by_day, inputs, day)
         publish(folder, {name: out.data for name, out in files.items()})
         cache.prune()
     except OSError as exc:  # the files read were read whole before: this is the output folder
@@ -94,21 +93,22 @@ def build(pc: PracticeConfig, output: Path, today: dt.date | None = None, force:
 
 
 def build_inputs_of(pc: PracticeConfig, today: dt.date) -> str:
-    """Hash of everything the practice's build reads (see manifest.build_inputs)."""
+    """Hash of everything the practice's build reads but the files its layout reads (see manifest.build_inputs)."""
     c = pc.config
     folders = [PACKAGE, default_dir("templates"), *content_folders(pc)] + ([c.templates] if c.templates else [])
-    return build_inputs(pc.config_hash, [c.practice.logo] if c.practice.logo else [], folders, today, pc.trust)
+    return build_inputs(pc.config_hash, folders, today, pc.trust)
 
 
-def pack_files(pc: PracticeConfig, filled: Filled, laid: dict[str, Laid], keys: dict[str, str],
+def pack_files(pc: PracticeConfig, filled: Filled, laid: dict[str, Laid], layouts: Layouts,
                joined: tuple[Laid, str], by_day: dict[str, tuple[Laid, str]], inputs: str, today: dt.date
                ) -> dict[str, Output]:
     """Every file of the pack, in memory: the pack, the documents also handed out on their own, the log
     sheets by day (`by_day`), the email drafts, the calendar, the patient notice, and the manifest of them
-    all. `keys` holds the hash of what made each laid-out document, `inputs` that of everything the build read."""
+    all. `layouts` holds the hash of what made each laid-out document and the files their layouts read,
+    `inputs` the hash of everything else the build read."""
     c, pack = pc.config, filled.pack
     files = {PACK: Output(joined[0].data, joined[0].pages, joined[1])}
-    files.update({doc.file: Output(laid[doc.key].data, laid[doc.key].pages, keys[doc.key])
+    files.update({doc.file: Output(laid[doc.key].data, laid[doc.key].pages, layouts.keys[doc.key])
                   for doc in filled.documents if doc.file})
     files.update({name: Output(made.data, made.pages, key) for name, (made, key) in by_day.items()})
     mails = drafts(c, list(pack.letters), {name: f.data for name, f in files.items()})
@@ -117,5 +117,5 @@ def pack_files(pc: PracticeConfig, filled: Filled, laid: dict[str, Laid], keys: 
     files[ICS] = Output(calendar, None, hashlib.sha256(calendar).hexdigest())
     files[NOTICE] = Output(pack.patient_notice.encode("utf-8"), None, sha(pack.patient_notice))
     files[MANIFEST] = Output(manifest({name: (f.data, f.pages, f.source) for name, f in files.items()},
-                                      inputs, len(filled.documents)))
+                                      inputs, len(filled.documents), layouts.read))
     return files

@@ -353,14 +353,14 @@ def write_overview(wave: str, rows: list[Row], output: Path, today: dt.date, key
     name = slug(wave)
     folder = output / WAVES / name
     text = render_template(own_template_env(), "wave-overview.html", context(wave, rows, today))
-    html_key = inputs_key(text, [], today)
+    templates = str(default_dir("templates"))
+    html_key = inputs_key(text, templates, (templates,), today)
     cache = Cache(output / CACHE / WAVES / name)
     laid = cache.get(html_key)
     fresh = laid is None
     if laid is None:
         from .render.pdf import Job, lay_out  # WeasyPrint is loaded only when something is laid out
 
-        templates = str(default_dir("templates"))
         laid = lay_out(Job(text, f"Wave overview: {wave}", templates, (templates,), today))
         cache.put(html_key, laid)
     cache.prune()
@@ -371,7 +371,7 @@ def write_overview(wave: str, rows: list[Row], output: Path, today: dt.date, key
     if unchanged(folder, inputs) is not None:
         return Written(folder, laid.pages, fresh, True)
     data = {name: data for name, (data, _, _) in files.items()}
-    data[MANIFEST] = manifest(files, inputs, 1)
+    data[MANIFEST] = manifest(files, inputs, 1, laid.read)
     publish(folder, data)
     return Written(folder, laid.pages, fresh, False)
 

@@ -4,6 +4,7 @@ a cache that never follows links, batch collisions, and an output folder that ca
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import multiprocessing
 import os
@@ -12,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -132,7 +134,7 @@ def test_layout_workers_die_with_the_build(tmp_path, signum):
 
 
 def test_a_stopped_layout_stops_its_workers_at_once(tmp_path):
-    layouts = Layouts(Cache(tmp_path / "cache"), str(tmp_path), [], (str(tmp_path),), TODAY, 2)
+    layouts = Layouts(Cache(tmp_path / "cache"), str(tmp_path), (str(tmp_path),), TODAY, 2)
     page = f"<p style='font-family: \"{FONT}\"'>{{}}</p>"
     layouts.get({"a": (page.format("one"), "A", False), "b": (page.format("two"), "B", False)})  # starts the workers
     assert layouts.pool is not None
@@ -212,6 +214,29 @@ def test_a_damaged_cache_entry_whose_hash_matches_is_laid_out_again(tmp_path):
     meta["sha256"] = __import__("hashlib").sha256(damaged).hexdigest()
     (cache.folder / ("a" * 64 + ".json")).write_text(json.dumps(meta))
     assert cache.get("a" * 64) is None
+
+
+def test_a_cache_entry_is_found_only_while_each_file_its_layout_read_is_the_same(tmp_path):
+    image = write(tmp_path / "root" / "sig.svg", "<svg/>")
+    copy = write(tmp_path / "root" / "copy.svg", "<svg/>")
+    folder = tmp_path / "out" / ".cache" / "b12345-hillside"
+    Cache(folder).put("a" * 64, replace(PDF, read=((str(image), str(image), hashlib.sha256(b"<svg/>").hexdigest()),)))
+
+    def found():  # by a new build (a cache remembers what each file held for one build)
+        return Cache(folder).get("a" * 64) is not None
+
+    assert found()
+    image.write_text("<svg></svg>")
+    assert not found()  # other bytes
+    image.write_text("<svg/>")
+    assert found()
+    image.unlink()
+    assert not found()  # gone
+    image.symlink_to(copy)
+    assert not found()  # the same bytes, read from another file
+    image.unlink()
+    os.mkfifo(image)
+    assert not found()  # not a regular file: not read, and no wait for a writer
 
 
 def test_a_cache_slug_that_is_a_file_is_a_one_line_error(tmp_path):

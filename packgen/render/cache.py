@@ -1,8 +1,9 @@
 """Laid-out documents kept between builds, by the hash of everything that produced them.
 
 `output/.cache/<practice>/` holds, for each document of the last build, its PDF and what the build
-needs to know about it (pages, where each anchor is, each page's named page). A document whose hash
-is found is not laid out again; after a build, only the documents it used are kept."""
+needs to know about it (pages, where each anchor is, each page's named page, the files its layout
+read). A document whose hash is found, and whose files all read as they did, is not laid out again;
+after a build, only the documents it used are kept."""
 
 from __future__ import annotations
 
@@ -10,15 +11,19 @@ import hashlib
 import json
 import os
 import stat
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import OutputError
+from ..limits import MAX_IMAGE
 
 
 @dataclass(frozen=True)
 class Laid:
-    """One laid-out document: its PDF bytes, page count, the page each anchor is on, and each page's name.
+    """One laid-out document: its PDF bytes, page count, the page each anchor is on, each page's name,
+    and each file its layout read (an image, a style sheet, a font: the path asked for, the path read
+    after links, and the sha256 of the bytes read).
 
     The page names (the CSS named page: "letter", "log"…, "" for the default) let the page numbers be
     stamped later on pages of exactly the same size and margins."""
@@ -27,6 +32,7 @@ class Laid:
     pages: int
     anchors: dict[str, int]
     page_names: tuple[str, ...]
+    read: tuple[tuple[str, str, str], ...] = ()
 
 
 class Cache:
@@ -37,6 +43,7 @@ class Cache:
         self.folder = folder
         self.read = read
         self.used: set[str] = set()
+        self.seen: dict[str, tuple[str, str] | None] = {}  # what each file read by a layout holds now
         self.checked = False
 
     def check(self) -> None:
@@ -55,18 +62,22 @@ class Cache:
         self.checked = True
 
     def get(self, key: str) -> Laid | None:
-        """The document stored under `key`, or None when absent, unreadable, damaged or not what was stored."""
+        """The document stored under `key`, or None when absent, unreadable, damaged or not what was stored,
+        or when a file its layout read has changed, moved or gone."""
         self.check()
         self.used.add(key)
         if not self.read:
             return None
         try:
             meta = json.loads(_read(self.folder / f"{key}.json", 1 << 20).decode("utf-8"))
+            read = tuple((asked, path, digest) for asked, path, digest in meta["read"])
+            if not same_files(read, self.seen):
+                return None  # laid out again, from the files as they are now
             data = _read(self.folder / f"{key}.pdf", 1 << 30)
             if hashlib.sha256(data).hexdigest() != meta["sha256"]:
                 return None
             laid = Laid(data, int(meta["pages"]), {str(k): int(v) for k, v in meta["anchors"].items()},
-                        tuple(str(name) for name in meta["page_names"]))
+                        tuple(str(name) for name in meta["page_names"]), read)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
         if not (data.startswith(b"%PDF-") and b"%%EOF" in data[-1024:] and laid.pages == len(laid.page_names) > 0):
@@ -79,7 +90,7 @@ class Cache:
         self.used.add(key)
         self.folder.mkdir(parents=True, exist_ok=True)
         meta = {"sha256": hashlib.sha256(laid.data).hexdigest(), "pages": laid.pages, "anchors": laid.anchors,
-                "page_names": list(laid.page_names)}
+                "page_names": list(laid.page_names), "read": laid.read}
         _write(self.folder / f"{key}.pdf", laid.data)
         _write(self.folder / f"{key}.json", json.dumps(meta, sort_keys=True).encode("utf-8"))
 
@@ -95,6 +106,23 @@ class Cache:
                         os.unlink(entry.path)  # removes a link, not its target
                     except FileNotFoundError:
                         pass
+
+
+def same_files(read: Iterable[Sequence[str]], seen: dict[str, tuple[str, str] | None] | None = None) -> bool:
+    """Whether each file of `read` (as in `Laid.read`) still leads to the same path after links and holds
+    the same bytes there: read bounded, never through a link; a file that cannot be read is not the same.
+    `seen` keeps what each file holds now, for the next call."""
+    seen = {} if seen is None else seen
+    for asked, path, digest in read:
+        if asked not in seen:
+            now = os.path.realpath(asked)
+            try:
+                seen[asked] = (now, hashlib.sha256(_read(Path(now), MAX_IMAGE)).hexdigest())
+            except (OSError, ValueError):
+                seen[asked] = None
+        if seen[asked] != (path, digest):
+            return False
+    return True
 
 
 def real_folder(path: Path, what: str) -> None:

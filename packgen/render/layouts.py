@@ -11,12 +11,11 @@ import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
 from concurrent.futures.process import BrokenProcessPool
-from pathlib import Path
 
 from ..errors import RenderError
 from ..limits import LAYOUT_MEMORY, LAYOUT_SECONDS, LAYOUT_UNIT, setting
 from .cache import Cache, Laid
-from .manifest import inputs_key
+from .manifest import inputs_key, sha
 from .workers import lay_out_within, start_layout_worker
 
 
@@ -28,14 +27,15 @@ class Layouts:
     LAYOUT_MEMORY bytes, and stops a document after LAYOUT_SECONDS for each LAYOUT_UNIT characters of
     its HTML begun (PACKGEN_LAYOUT_MEMORY and PACKGEN_LAYOUT_SECONDS in the environment lower them).
 
-    Relative addresses in the HTML are read from `base_url`, and only under `roots`; a document's hash
-    covers its HTML and the bytes of `files` (the logo)."""
+    Relative addresses in the HTML are read from `base_url`, and only under `roots`; a document is found
+    in the cache by the hash of its HTML, `base_url` and `roots` (see manifest.inputs_key) while each file
+    its layout read (an image, a style sheet, a font) holds the same bytes."""
 
-    def __init__(self, cache: Cache, base_url: str, files: list[Path], roots: tuple[str, ...], today: dt.date,
-                 jobs: int) -> None:
-        self.cache, self.base_url, self.files, self.roots = cache, base_url, files, roots
+    def __init__(self, cache: Cache, base_url: str, roots: tuple[str, ...], today: dt.date, jobs: int) -> None:
+        self.cache, self.base_url, self.roots = cache, base_url, roots
         self.today, self.jobs = today, jobs
-        self.keys: dict[str, str] = {}  # document → hash of what produced it
+        self.keys: dict[str, str] = {}  # document → hash of what produced it: its inputs and the files read
+        self.read: set[tuple[str, str, str]] = set()  # every file read by the documents' layouts (see Laid.read)
         self.laid_out: dict[str, str] = {}  # document → title, for those laid out by this build
         self.pool: ProcessPoolExecutor | None = None
         self.others: set[multiprocessing.process.BaseProcess] = set()  # children not of the pool
@@ -53,17 +53,24 @@ class Layouts:
     def get(self, requests: dict[str, tuple[str, str, bool]]) -> dict[str, Laid]:
         """Each document of `requests` (key → HTML, title, tagged), from the cache or laid out."""
         found: dict[str, Laid] = {}
-        for key, (text, _, _) in requests.items():
-            self.keys[key] = inputs_key(text, self.files, self.today)
-            cached = self.cache.get(self.keys[key])
+        stored = {key: inputs_key(text, self.base_url, self.roots, self.today) for key, (text, _, _) in requests.items()}
+        for key in requests:
+            cached = self.cache.get(stored[key])
             if cached is not None:
                 found[key] = cached
-        if len(found) == len(requests):
-            return found
+        if len(found) < len(requests):
+            found.update(self.lay_out({key: request for key, request in requests.items() if key not in found}, stored))
+        for key, laid in found.items():
+            self.keys[key] = sha("\0".join([stored[key], *("\0".join(file) for file in laid.read)]))
+            self.read.update(laid.read)
+        return {key: found[key] for key in requests}
+
+    def lay_out(self, requests: dict[str, tuple[str, str, bool]], stored: dict[str, str]) -> dict[str, Laid]:
+        """Each document of `requests` laid out, and stored in the cache under its key in `stored`."""
         from .pdf import Job  # WeasyPrint is loaded only when something is laid out
 
         missing = {key: Job(text, title, self.base_url, self.roots, self.today, tagged)
-                   for key, (text, title, tagged) in requests.items() if key not in found}
+                   for key, (text, title, tagged) in requests.items()}
         seconds, memory = setting("LAYOUT_SECONDS", LAYOUT_SECONDS), setting("LAYOUT_MEMORY", LAYOUT_MEMORY)
         if self.pool is None:
             self.others = set(multiprocessing.active_children())
@@ -77,10 +84,9 @@ class Layouts:
         futures = {key: self.pool.submit(lay_out_within, missing[key], allowed[key], memory) for key in order}
         done = {key: self.result(future, missing[key].title, allowed[key]) for key, future in futures.items()}
         for key, laid in done.items():
-            self.cache.put(self.keys[key], laid)
+            self.cache.put(stored[key], laid)
             self.laid_out[key] = missing[key].title
-        found.update(done)
-        return {key: found[key] for key in requests}
+        return done
 
     def result(self, future: Future[Laid], title: str, seconds: int) -> Laid:
         """A layout's result; a worker that hangs past its own time limit is killed, one that died is reported."""

@@ -1,8 +1,8 @@
 """manifest.json: every file of a build with its sha256, pages and the hash of what produced it.
 
 The same hashes name the laid-out documents kept between builds (see cache.py). The manifest also
-records a hash of every input of the whole build, so that a rebuild with nothing changed can stop
-at once and keep the files as they are."""
+records a hash of every input of the whole build and each file the layout read with its sha256, so
+that a rebuild with nothing changed can stop at once and keep the files as they are."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from ..errors import ContentError
 from ..limits import MAX_FILES
 from ..names import FONT, MANIFEST
 from ..trust import NotReadable, Trust, read_regular, real
+from .cache import same_files
 
 @lru_cache(maxsize=1)
 def font_fingerprint() -> str:
@@ -44,16 +45,15 @@ def font_fingerprint() -> str:
 LAYOUT_REVISION = "2"
 
 
-def inputs_key(html: str, files: list[Path], created: dt.date) -> str:
-    """Hash of everything that decides a PDF: its HTML, files it refers to, the date it records as made,
-    fonts and versions."""
+def inputs_key(html: str, base_url: str, roots: tuple[str, ...], created: dt.date) -> str:
+    """Hash of everything that decides a PDF but the files its layout reads (the cache checks those, see
+    cache.py): its HTML, the folder its relative addresses are read from and the folders it may read,
+    the date it records as made, fonts and versions."""
     digest = hashlib.sha256()
     for part in (__version__, LAYOUT_REVISION, version("weasyprint"), version("pikepdf"), font_fingerprint(),
-                 created.isoformat(), html):
+                 created.isoformat(), base_url, *roots, html):
         digest.update(part.encode("utf-8"))
         digest.update(b"\0")
-    for path in files:
-        digest.update(path.read_bytes() if path.is_file() else b"missing")
     return digest.hexdigest()
 
 
@@ -62,29 +62,29 @@ def sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def manifest(files: dict[str, tuple[bytes, int | None, str]], inputs: str, documents: int) -> bytes:
-    """JSON listing name → sha256, pages and source hash, the hash of the build's inputs and how many
-    documents the pack has; stable bytes for the same files."""
+def manifest(files: dict[str, tuple[bytes, int | None, str]], inputs: str, documents: int,
+             read: Iterable[tuple[str, str, str]]) -> bytes:
+    """JSON listing name → sha256, pages and source hash, the hash of the build's inputs, how many
+    documents the pack has, and the files the layout read (see `Laid.read`); stable bytes for the same files."""
     entries = {name: {"sha256": hashlib.sha256(data).hexdigest(), "pages": pages, "source": source}
                for name, (data, pages, source) in sorted(files.items())}
     document = {"packgen": __version__, "weasyprint": version("weasyprint"), "inputs": inputs,
-                "documents": documents, "files": entries}
+                "documents": documents, "files": entries, "read": sorted(set(read))}
     return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
-def build_inputs(config_hash: str, files: Iterable[Path], folders: Iterable[Path], today: dt.date, trust: Trust) -> str:
-    """Hash of everything a build reads: the config and the files it extends (`config_hash`), other
-    files (the logo), every file under `folders` (packgen's code, templates and content, and the
-    practice's own), the build date, the fonts, and the version of Python and of every package.
+def build_inputs(config_hash: str, folders: Iterable[Path], today: dt.date, trust: Trust) -> str:
+    """Hash of everything a build reads but the files its layout reads (the manifest lists those): the
+    config and the files it extends (`config_hash`), the folders it may read, every file under
+    `folders` (packgen's code, templates and content, and the practice's own), the build date, the
+    fonts, and the version of Python and of every package.
 
     Only regular files inside the trusted root are read; for a link, where it leads is hashed, so that
     a link out of the root costs nothing here and is refused when the build reads it."""
     digest = hashlib.sha256()
     packages = sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions())
-    for part in (config_hash, today.isoformat(), sys.version, font_fingerprint(), *packages):
+    for part in (config_hash, today.isoformat(), sys.version, font_fingerprint(), *map(str, trust.folders), *packages):
         digest.update(part.encode("utf-8") + b"\0")
-    for path in files:
-        digest.update(_trusted_bytes(path, trust))
     for folder in folders:
         found = []
         for path in folder.rglob("*"):
@@ -111,11 +111,11 @@ def _trusted_bytes(path: Path, trust: Trust) -> bytes:
 
 
 def unchanged(folder: Path, inputs: str) -> dict[str, Any] | None:
-    """The manifest of the build in `folder` when it was made from exactly `inputs` and every file it
-    lists is still there as written; else None."""
+    """The manifest of the build in `folder` when it was made from exactly `inputs`, each file its layout
+    read reads the same, and every file it lists is still there as written; else None."""
     try:
         document: dict[str, Any] = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        if document.get("inputs") != inputs:
+        if document.get("inputs") != inputs or not same_files(document["read"]):
             return None
         for name, entry in document["files"].items():
             if hashlib.sha256((folder / name).read_bytes()).hexdigest() != entry["sha256"]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import hashlib
 import logging
 from dataclasses import dataclass
 from functools import lru_cache
@@ -37,12 +38,14 @@ install_tags()  # header cells get a scope; tables marked data-pdf-tag become a 
 
 class LockedFetcher(URLFetcher):
     """Reads `data:` URLs and regular files inside the trusted folders (after links); refuses everything
-    else, and everything once `close()` is called (after layout: nothing is fetched to be attached)."""
+    else, and everything once `close()` is called (after layout: nothing is fetched to be attached).
+    Keeps what it read, for the cache (see `Laid.read`)."""
 
     def __init__(self, roots: list[Path]) -> None:
         super().__init__(allowed_protocols={"file", "data"})
         self.trust = Trust(roots)
         self.roots = tuple(str(root) for root in roots)
+        self.read: set[tuple[str, str, str]] = set()  # each file: path asked for, path read, sha256 of its bytes
         self.refused: list[str] = []  # why, for messages WeasyPrint gives without a reason
         self.fetches = 0  # asked for, read or refused
         self.closed = False
@@ -87,6 +90,7 @@ class LockedFetcher(URLFetcher):
             problem = image_problem(resolved, data)
             if problem:
                 raise ValueError(f"refused to read {resolved}: it {problem}")
+        self.read.add((str(path), str(resolved), hashlib.sha256(data).hexdigest()))
         return URLFetcherResponse(url, data)
 
 
@@ -179,7 +183,8 @@ def lay_out(job: Job) -> Laid:
     for number, (source, translate) in enumerate(sources):
         for anchor in document.pages[source].anchors:
             anchors.setdefault(translate(anchor) if translate else anchor, number)
-    return Laid(data, len(sources), anchors, tuple(page_name(document.pages[source]) for source, _ in sources))
+    return Laid(data, len(sources), anchors, tuple(page_name(document.pages[source]) for source, _ in sources),
+                tuple(sorted(fetcher.read)))
 
 
 def page_name(page: Page) -> str:

@@ -6,8 +6,11 @@ import datetime as dt
 import json
 import shutil
 
+import pikepdf
 import pytest
 from click.testing import CliRunner
+from pikepdf import PdfImage
+from PIL import Image
 from pypdf import PdfReader
 
 from packgen.build import build
@@ -15,6 +18,7 @@ from packgen.cli import main
 from packgen.pack.roles import ROLES
 from packgen.practice.dates import uk_day
 from packgen.practice.load import load
+from packgen.trust import default_dir
 
 from ..conftest import BUILD_DATE, MINIMAL, NO_LOGS, write
 
@@ -31,20 +35,26 @@ def snapshot(folder):
 
 @pytest.fixture(scope="module")
 def first(tmp_path_factory):
-    """CONFIG built once from scratch; each test changes a copy of what it wrote (see `copy_of`)."""
-    folder = tmp_path_factory.mktemp("first")
-    return build(load(write(folder / "p.yaml", CONFIG)), folder / "out", BUILD_DATE, jobs=1)
+    """CONFIG built once from scratch in a folder `work`, and a copy of that folder as it was then: each
+    test starts from the copy (see `copy_of`)."""
+    base = tmp_path_factory.mktemp("first")
+    built = build(load(write(base / "work" / "p.yaml", CONFIG)), base / "work" / "out", BUILD_DATE, jobs=1)
+    shutil.copytree(base / "work", base / "pristine", symlinks=True)
+    return built
 
 
-def copy_of(first, tmp_path):
-    """CONFIG in a folder of the test's own, and a copy of the first build's output folder, cache and all:
-    as if the first build had been made there (what a build reads is hashed by content, not by path)."""
-    shutil.copytree(first.folder.parent, tmp_path / "a", symlinks=True)
-    return write(tmp_path / "p.yaml", CONFIG), tmp_path / "a"
+def copy_of(first):
+    """The config and output folder of the first build, cache and all, as they were after it, in the same
+    place (a laid-out document is kept for the folder its relative addresses were read from); each test
+    changes them as it likes."""
+    work = first.folder.parent.parent
+    shutil.rmtree(work)
+    shutil.copytree(work.parent / "pristine", work, symlinks=True)
+    return work / "p.yaml", work / "out"
 
 
-def test_same_inputs_give_identical_bytes_and_an_unchanged_rebuild_lays_out_nothing(first, tmp_path):
-    path, out = copy_of(first, tmp_path)
+def test_same_inputs_give_identical_bytes_and_an_unchanged_rebuild_lays_out_nothing(first):
+    path, out = copy_of(first)
     assert len(first.laid_out) == first.documents == DOCUMENTS
     before = snapshot(first.folder)
     again = build(load(path), out, BUILD_DATE)
@@ -55,12 +65,12 @@ def test_same_inputs_give_identical_bytes_and_an_unchanged_rebuild_lays_out_noth
     assert manifest["files"]["cutover-pack.pdf"]["pages"] == again.files["cutover-pack.pdf"]
     forced = build(load(path), out, BUILD_DATE, force=True, jobs=2)
     # byte-identical: every document laid out again (the first build's one at a time, this one's two at
-    # a time), in another folder
+    # a time)
     assert len(forced.laid_out) == DOCUMENTS and snapshot(forced.folder) == before
 
 
-def test_a_changed_address_lays_out_only_that_partys_letters(first, tmp_path):
-    path, out = copy_of(first, tmp_path)
+def test_a_changed_address_lays_out_only_that_partys_letters(first):
+    path, out = copy_of(first)
     old = json.loads((first.folder / "manifest.json").read_text())["files"]
     write(path, CONFIG.replace("1 Lab Road", "2 Lab Road"))
     second = build(load(path), out, BUILD_DATE)
@@ -84,9 +94,9 @@ def test_a_changed_address_lays_out_only_that_partys_letters(first, tmp_path):
     assert len(cached) == 2 * (DOCUMENTS + 3 + 1 + 1)
 
 
-def test_the_cli_says_how_many_documents_were_laid_out(first, tmp_path):
+def test_the_cli_says_how_many_documents_were_laid_out(first):
     # What it says after laying out every document is in test_build.test_cli_build_prints_what_it_wrote.
-    path, out = copy_of(first, tmp_path)
+    path, out = copy_of(first)
     args = ["build", str(path), "-o", str(out), "--today", BUILD_DATE.isoformat()]
     write(path, CONFIG.replace("1 Lab Road", "2 Lab Road"))
     assert CliRunner().invoke(main, args).output.splitlines()[-1] == f"laid out 3 of {DOCUMENTS} documents; {DOCUMENTS - 3} unchanged since the last build"
@@ -96,8 +106,8 @@ def test_the_cli_says_how_many_documents_were_laid_out(first, tmp_path):
         f"nothing changed since the last build: kept {folder} as it is ({kept} files)"]
 
 
-def test_cache_damage_is_noticed_and_laid_out_again(first, tmp_path):
-    path, out = copy_of(first, tmp_path)
+def test_cache_damage_is_noticed_and_laid_out_again(first):
+    path, out = copy_of(first)
     before = snapshot(first.folder)
     # The role cards' entries (each entry is checked on its own: some stand for any number)
     damaged = [meta.with_suffix(".pdf") for meta in sorted((out / ".cache").rglob("*.json"))
@@ -113,9 +123,9 @@ def test_cache_damage_is_noticed_and_laid_out_again(first, tmp_path):
     assert all(entry.read_bytes().startswith(b"%PDF-") for entry in damaged)  # stored again, whole
 
 
-def test_edited_wording_lays_out_only_the_document_that_shows_it(first, tmp_path):
-    path, out = copy_of(first, tmp_path)  # its cache spares laying out what the content does not change
-    own = tmp_path / "my-content" / "guidance"
+def test_edited_wording_lays_out_only_the_document_that_shows_it(first):
+    path, out = copy_of(first)  # its cache spares laying out what the content does not change
+    own = path.parent / "my-content" / "guidance"
     own.mkdir(parents=True)
     write(own / "10-about-the-cut-over.md", "# About the cut-over\n\nRead this first.\n")
     write(path, CONFIG + "content: my-content\n")
@@ -128,9 +138,75 @@ def test_edited_wording_lays_out_only_the_document_that_shows_it(first, tmp_path
     assert "Read all of this first." in pack
 
 
-def test_a_build_on_another_day_records_that_day_in_every_pdf(first, tmp_path):
-    path, out = copy_of(first, tmp_path)
+def test_a_build_on_another_day_records_that_day_in_every_pdf(first):
+    path, out = copy_of(first)
     day = BUILD_DATE + dt.timedelta(days=1)
     later = build(load(path), out, day)
     pdfs = sorted(later.folder.rglob("*.pdf"))
     assert pdfs and {p.name: PdfReader(p).metadata.creation_date.date() for p in pdfs} == {p.name: day for p in pdfs}
+
+
+# A practice's own letter template, signed with an image it shows by a relative address (read from the
+# config's folder), and its own cover, in the guide, showing the same image; CONFIG's two letters and the
+# cover are the documents that show it.
+SHOWN = ["Change of clinical system at Hillside Surgery (B12345): please stop electronic results on "
+         f"{uk_day(dt.date(2027, 6, 9))} (Lab)", "Cover: Hillside Surgery",
+         "Hillside Surgery (B12345) is live on EMIS Web: please resume electronic results (Lab)"]
+NOTICE = "letters/01-2027-06-02-notice-lab.pdf"
+SIZE = (37, 23)  # of the image: no other image of the pack has it
+
+
+def signed(path, src, colour):
+    """CONFIG with `templates: templates`, whose letter and cover show the image `src` (made here, all `colour`)."""
+    image = f'<img src="{src}" alt="Signature">'
+    for name, mark in (("letter.html", '<div class="sign-space"></div>'), ("cover.html", '<div class="cover-head">')):
+        template = (default_dir("templates") / "parts" / name).read_text(encoding="utf-8")
+        assert mark in template
+        write(path.parent / "templates" / "parts" / name, template.replace(mark, mark + image))
+    paint(path.parent / src, colour)
+    return write(path, CONFIG + "templates: templates\n")
+
+
+def paint(path, colour):
+    Image.new("RGB", SIZE, colour).save(path)
+
+
+def signatures(pdf):
+    """The colour of each signature image the PDF shows, page by page."""
+    with pikepdf.open(pdf) as document:
+        return [PdfImage(image).as_pil_image().convert("RGB").getpixel((0, 0))
+                for page in document.pages for image in page.get_images().values()
+                if (int(image.Width), int(image.Height)) == SIZE]
+
+
+@pytest.mark.parametrize("src", ["sig.png", "templates/sig.png"])  # beside the config; in its templates folder
+def test_a_changed_image_is_shown_and_only_the_documents_that_show_it_are_laid_out(first, src):
+    path, out = copy_of(first)
+    folder = build(load(signed(path, src, "red")), out, BUILD_DATE).folder
+    assert signatures(folder / NOTICE) == signatures(folder / "cutover-pack.pdf") == [(255, 0, 0)]
+    paint(path.parent / src, "blue")
+    again = build(load(path), out, BUILD_DATE)
+    assert not again.unchanged and sorted(again.laid_out) == SHOWN
+    assert signatures(folder / NOTICE) == signatures(folder / "cutover-pack.pdf") == [(0, 0, 255)]
+
+
+def test_a_removed_image_is_the_error_a_first_build_gives(first):
+    path, out = copy_of(first)
+    build(load(signed(path, "sig.png", "red")), out, BUILD_DATE)
+    (path.parent / "sig.png").unlink()
+    args = ["build", str(path), "-o", str(out), "--today", BUILD_DATE.isoformat()]
+    again, forced = (CliRunner().invoke(main, args + extra) for extra in ([], ["--force"]))
+    assert again.exit_code == forced.exit_code != 0
+    assert again.output == forced.output and len(again.output.splitlines()) == 1 and "sig.png" in again.output
+
+
+def test_the_same_practice_in_another_folder_shows_that_folders_image(first, tmp_path):
+    # The same config and templates, so the same HTML, built into the same output folder: the relative
+    # address leads to another file.
+    path, out = copy_of(first)
+    build(load(signed(path, "sig.png", "red")), out, BUILD_DATE)
+    moved = tmp_path / "moved"
+    shutil.copytree(path.parent, moved, ignore=shutil.ignore_patterns("out"))
+    paint(moved / "sig.png", "blue")
+    again = build(load(moved / "p.yaml"), out, BUILD_DATE)
+    assert not again.unchanged and signatures(again.folder / NOTICE) == [(0, 0, 255)]
