@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..errors import OutputError
 from ..limits import MAX_IMAGE
+from ..trust import real
 
 
 @dataclass(frozen=True)
@@ -110,14 +111,15 @@ class Cache:
 
 def same_files(read: Iterable[Sequence[str]], seen: dict[str, tuple[str, str] | None] | None = None) -> bool:
     """Whether each file of `read` (as in `Laid.read`) still leads to the same path after links and holds
-    the same bytes there: read bounded, never through a link; a file that cannot be read is not the same.
+    the same bytes there: read bounded, never through a link, and only when it still leads where the
+    layout read it (inside the trusted folders then); a file that cannot be read is not the same.
     `seen` keeps what each file holds now, for the next call."""
     seen = {} if seen is None else seen
     for asked, path, digest in read:
         if asked not in seen:
-            now = os.path.realpath(asked)
+            now = str(real(Path(asked)))
             try:
-                seen[asked] = (now, hashlib.sha256(_read(Path(now), MAX_IMAGE)).hexdigest())
+                seen[asked] = (now, hashlib.sha256(_read(Path(now), MAX_IMAGE)).hexdigest() if now == path else "")
             except (OSError, ValueError):
                 seen[asked] = None
         if seen[asked] != (path, digest):
