@@ -62,7 +62,8 @@ def join_pack(layouts: Layouts, docs: list[Document], laid: dict[str, Laid], sta
         from ..render.join import join  # pikepdf is loaded only when the pack changed
 
         data = join([laid[doc.key].data for doc in in_pack], stamps.data, title, layouts.today)
-        joined = Laid(data, sum(laid[doc.key].pages for doc in in_pack), {}, ())
+        joined = Laid(data, sum(laid[doc.key].pages for doc in in_pack), {},
+                      tuple(name for doc in in_pack for name in laid[doc.key].page_names))
         layouts.cache.put(key, joined)
     return joined, key
 
@@ -72,7 +73,7 @@ def join_sheet_files(layouts: Layouts, filled: Filled, laid: dict[str, Laid]) ->
     log (file → made, and the hash of what made it). Kept in the cache like a document."""
     pack = filled.pack
     log_docs = {spec.name: log_key(spec.name) for spec in pack.log_specs}
-    logs = {log: laid[key].data for log, key in log_docs.items() if key in laid}
+    logs = {log: laid[key] for log, key in log_docs.items() if key in laid}
     printed = list(pack.sheets)
     found = {}
     for item in sheet_files(pack):
@@ -82,7 +83,9 @@ def join_sheet_files(layouts: Layouts, filled: Filled, laid: dict[str, Laid]) ->
         if made is None:
             from .bundles import bundle  # pikepdf is loaded only when a file changed
 
-            made = Laid(bundle(list(item.sheets), printed, logs, item.title, layouts.today), item.pages, {}, ())
+            made = bundle(list(item.sheets), printed, logs, item.title, layouts.today)
+            if made.pages != item.pages:
+                raise RenderError(f"{item.file}: came to {made.pages} pages, not the {item.pages} listed to print")
             layouts.cache.put(key, made)
         found[item.file] = (made, key)
     return found

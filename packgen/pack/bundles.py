@@ -14,17 +14,20 @@ from pikepdf import Array, Dictionary, NumberTree
 
 from ..errors import RenderError
 from ..practice.logs import Sheet
+from ..render.cache import Laid
 from ..render.join import join
 
 
-def bundle(sheets: list[Sheet], printed: list[Sheet], logs: dict[str, bytes], title: str, created: dt.date) -> bytes:
+def bundle(sheets: list[Sheet], printed: list[Sheet], logs: dict[str, Laid], title: str, created: dt.date) -> Laid:
     """One PDF of `sheets`, their pages taken from `logs`: each log's laid-out sheets, one page a sheet, in
     the order of `printed`."""
-    parts = []
+    parts, names = [], []
     for log in dict.fromkeys(sheet.log.name for sheet in sheets):  # a log's pages together, in their order
         own = [sheet.serial for sheet in printed if sheet.log.name == log]
-        parts.append(pick(logs[log], [own.index(sheet.serial) for sheet in sheets if sheet.log.name == log]))
-    return join(parts, None, title, created)
+        keep = [own.index(sheet.serial) for sheet in sheets if sheet.log.name == log]
+        parts.append(pick(logs[log].data, keep))
+        names += [logs[log].page_names[index] for index in keep]
+    return Laid(join(parts, None, title, created), len(names), {}, tuple(names))
 
 
 def pick(data: bytes, keep: list[int]) -> bytes:

@@ -9,6 +9,7 @@ and those methods; everything else is refused."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import datetime as dt
 import types
 from collections.abc import Mapping
@@ -31,6 +32,11 @@ DATE_PARTS = frozenset({"year", "month", "day", "isoformat", "weekday", "isoweek
 MAPPING_METHODS = frozenset({"items", "keys", "values", "get"})
 LOOP_PARTS = frozenset({"index", "index0", "revindex", "revindex0", "first", "last", "length", "depth",
                         "depth0", "previtem", "nextitem", "cycle", "changed"})
+
+
+MAX_COMPILED = 256  # templates and Markdown files whose compiled code a process keeps
+MAX_COMPILED_SOURCE = 50_000  # characters: a longer template is compiled each time
+_COMPILED: dict[tuple[Any, ...], Any] = {}  # (environment's shape, hash of the source, name, file, …) → code
 
 
 class Record:
@@ -199,6 +205,36 @@ class Sandbox(BoundedSandbox):
         if owner is None or isinstance(owner, type) or not callable(obj):
             return False
         return self.is_safe_attribute(owner, name, obj) and not isinstance(owner, Record)
+
+    def compile(self, source: Any, name: str | None = None, filename: str | None = None,  # type: ignore[override]
+                raw: bool = False, defer_init: bool = False) -> Any:
+        """Jinja's compile, kept for the rest of the process: the same template text in an environment of
+        the same shape gives the same code (Jinja's own bytecode cache rests on this). Compiling took half
+        of filling in a pack, and every build, check and practice of a wave makes new environments."""
+        if raw or not isinstance(source, str) or len(source) > MAX_COMPILED_SOURCE:
+            return super().compile(source, name, filename, raw, defer_init)
+        key = (self._shape(), hashlib.sha256(source.encode("utf-8", "surrogatepass")).digest(), name, filename,
+               defer_init)
+        code = _COMPILED.get(key)
+        if code is None:
+            code = super().compile(source, name, filename, raw, defer_init)
+            if len(_COMPILED) >= MAX_COMPILED:
+                _COMPILED.pop(next(iter(_COMPILED)))
+            _COMPILED[key] = code
+        return code
+
+    def _shape(self) -> tuple[Any, ...]:
+        """Everything of this environment that the code Jinja generates depends on: its class (the sandbox's
+        operators), its syntax and whitespace options, escaping, and the filters and tests by name (each
+        one's own function, under packgen's guard): a constant expression is folded by calling them."""
+        def named(functions: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+            return tuple(sorted((name, getattr(f, "__wrapped__", f)) for name, f in functions.items()))
+
+        return (type(self), self.block_start_string, self.block_end_string, self.variable_start_string,
+                self.variable_end_string, self.comment_start_string, self.comment_end_string,
+                self.line_statement_prefix, self.line_comment_prefix, self.trim_blocks, self.lstrip_blocks,
+                self.newline_sequence, self.keep_trailing_newline, self.autoescape, self.optimized, self.finalize,
+                self.is_async, tuple(sorted(self.extensions)), named(self.filters), named(self.tests))
 
     def render_plain(self, template: jinja2.Template, context: Mapping[str, Any], what: str) -> str:
         """Render with the context made plain, refusing output past the cap."""

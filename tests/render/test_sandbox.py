@@ -201,3 +201,20 @@ def test_build_refuses_a_template_attack_in_one_line(tmp_path):
     assert re.match(r"Error: template base.html \(\S+/tpl/parts/cover.html:1\): unknown value: 'str object' has no "
                     r"attribute 'write_text'$", result.output), result.output
     assert (tmp_path / "logo.svg").read_text().startswith("<svg") and not (tmp_path / "out").exists()
+
+
+def test_compiled_templates_are_shared_only_by_environments_of_the_same_shape():
+    """A template's code is kept for the process, keyed by what Jinja's code depends on: a constant is
+    folded by calling the filter while compiling, so environments whose filters differ must not share."""
+    def env(shout, autoescape=True):
+        made = Sandbox(autoescape=autoescape)
+        made.filters["shout"] = shout
+        made.guard_filters()
+        return made
+
+    text = "{{ 'Ab<' | shout }}"
+    assert env(str.upper).from_string(text).render() == "AB&lt;"
+    assert env(str.lower).from_string(text).render() == "ab&lt;"
+    assert env(str.lower, autoescape=False).from_string(text).render() == "ab<"
+    assert env(str.upper).compile(text) is env(str.upper).compile(text)  # kept, under a new guard too
+    assert env(str.upper).compile(text) is not env(str.lower).compile(text)
