@@ -380,3 +380,23 @@ def test_a_day_s_file_keeps_each_page_s_tags_and_nothing_else(easter):
             for page in pdf.pages:  # each page carries only what it draws, not every sheet's codes
                 drawn = {str(item.operands[0]) for item in pikepdf.parse_content_stream(page, "Do")}
                 assert set(page.Resources.get("/XObject", {}).keys()) == drawn, path.name
+
+
+def test_a_rebuild_takes_the_pack_and_the_files_by_day_from_the_cache(easter, monkeypatch):
+    # A file missing from the output folder makes the build run again; nothing it makes has changed, so the
+    # joined pack and the day files are found in the cache like the documents, not joined again.
+    import packgen.pack.bundles
+    import packgen.render.join
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("joined again")
+
+    monkeypatch.setattr(packgen.render.join, "join", refuse)
+    monkeypatch.setattr(packgen.pack.bundles, "join", refuse)
+    folder = easter.folder
+    before = {path: path.read_bytes() for path in folder.rglob("*.pdf")}
+    assert len([path for path in before if re.fullmatch(r"\d{4}-\d{2}-\d{2}", path.stem)]) == 2
+    (folder / "cutover-pack.pdf").unlink()
+    again = build(load(folder.parent.parent / "p.yaml"), folder.parent, BUILD_DATE)
+    assert not again.unchanged and again.laid_out == []
+    assert {path: path.read_bytes() for path in folder.rglob("*.pdf")} == before
