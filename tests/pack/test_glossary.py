@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pdfplumber
 import pytest
 import yaml
 from hypothesis import given, settings
@@ -170,15 +171,33 @@ def test_terms_in_columns_keep_their_order_and_are_balanced_when_they_fit(meanin
     assert abs(height(left, chars) - height(right, chars)) <= biggest + 1e-9  # within one term of each other
 
 
-def test_a_glossary_longer_than_a_page_prints_every_term_in_order_from_below_its_heading(tmp_path):
-    terms = [f"Term {n:03d}: {'word ' * (3 + n * 7 % 30)}end." for n in range(150)]
-    write(tmp_path / "mine" / "glossary.md", "# Glossary\n\n" + "".join(f"- **{t.split(':')[0]}**:{t.split(':')[1]}\n" for t in terms))
-    pc = load(write(tmp_path / "p.yaml", NO_LOGS + MINIMAL + "content: mine\n"))
+def glossary_pdf(folder: Path, settings: str) -> Path:
+    """The glossary of MINIMAL with `settings`, laid out alone, as a PDF file."""
+    pc = load(write(folder / "p.yaml", NO_LOGS + MINIMAL + settings))
     filled = fill(pc, BUILD_DATE)
     [doc] = [doc for doc in filled.documents if doc.title.startswith("Glossary")]
     laid = lay_out(Job(filled.html[doc.key], doc.title, str(pc.base_dir), tuple(map(str, pc.trust.folders)), BUILD_DATE, True))
-    (tmp_path / "glossary.pdf").write_bytes(laid.data)
-    pdf = read_pdf(tmp_path / "glossary.pdf")
+    (folder / "glossary.pdf").write_bytes(laid.data)
+    return folder / "glossary.pdf"
+
+
+def test_a_glossary_longer_than_a_page_prints_every_term_in_order_from_below_its_heading(tmp_path):
+    terms = [f"Term {n:03d}: {'word ' * (3 + n * 7 % 30)}end." for n in range(150)]
+    write(tmp_path / "mine" / "glossary.md", "# Glossary\n\n" + "".join(f"- **{t.split(':')[0]}**:{t.split(':')[1]}\n" for t in terms))
+    pdf = read_pdf(glossary_pdf(tmp_path, "content: mine\n"))
     assert "Term 000:" in pdf.pages[0]
     printed = re.findall(r"Term (\d{3}):", pdf.text)
     assert printed == [f"{n:03d}" for n in range(150)]  # read down the left column, then the right, page by page
+
+
+def test_a_practice_s_own_glossary_template_of_one_list_prints_in_two_columns(tmp_path):
+    # As a practice wrote it before packgen balanced the columns itself: one list, class glossary-terms.
+    write(tmp_path / "templates" / "parts" / "glossary.html",
+          '<section class="glossary part" id="part-glossary"><h1>{{ glossary.title }}</h1>\n'
+          '<ul class="glossary-terms">{% for term in glossary.terms %}<li><strong>{{ term.term }}</strong>: '
+          '{{ term.meaning|safe }}</li>{% endfor %}</ul></section>\n')
+    with pdfplumber.open(glossary_pdf(tmp_path, "templates: templates\n")) as pdf:
+        page = pdf.pages[0]
+        starts = {round(word["x0"]) for word in page.extract_words(extra_attrs=["fontname"]) if word["fontname"].endswith("Bold")}
+    middle = page.width / 2
+    assert any(x < middle for x in starts) and any(x > middle for x in starts)  # terms in both halves
