@@ -18,7 +18,10 @@ def code_uri(serial: str, ods_code: str) -> str:
 
     if not isinstance(serial, str) or not isinstance(ods_code, str) or len(serial) > 40 or len(ods_code) > 10:
         raise ValueError("sheet_code takes a sheet's serial and the practice's ODS code")
-    code = segno.make(payload(ods_code, serial), version=QR_VERSION, error="m", micro=False)
+    try:
+        code = segno.make(payload(ods_code, serial), version=QR_VERSION, error="m", micro=False)
+    except segno.DataOverflowError:
+        raise ValueError(f"sheet_code: the serial {serial!r} is too long for a sheet's code") from None
     out = io.BytesIO()
     code.save(out, kind="svg", border=QR_BORDER, omitsize=True, xmldecl=False, nl=False)
     svg = out.getvalue().decode()

@@ -203,6 +203,16 @@ def test_build_refuses_a_template_attack_in_one_line(tmp_path):
     assert (tmp_path / "logo.svg").read_text().startswith("<svg") and not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("call, message", [
+    ("('A' * 40)|sheet_code('Y01234')", "sheet_code: the serial 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' is too long for a sheet's code"),
+    ("3|sheet_code(practice.ods_code)", "sheet_code takes a sheet's serial and the practice's ODS code")])
+def test_packgen_s_own_filters_refuse_what_they_cannot_print_in_one_line(tmp_path, call, message):
+    config = write_case(tmp_path, template="{{ %s }}" % call)
+    result = CliRunner().invoke(main, ["check", str(config), "--today", "2026-11-27"])
+    assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+    assert result.output.rstrip().endswith(message), result.output
+
+
 def test_compiled_templates_are_shared_only_by_environments_of_the_same_shape():
     """A template's code is kept for the process, keyed by what Jinja's code depends on: a constant is
     folded by calling the filter while compiling, so environments whose filters differ must not share."""
