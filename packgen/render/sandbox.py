@@ -9,8 +9,8 @@ and those methods; everything else is refused."""
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import datetime as dt
+import hashlib
 import types
 from collections.abc import Mapping
 from pathlib import PurePath
@@ -35,7 +35,7 @@ LOOP_PARTS = frozenset({"index", "index0", "revindex", "revindex0", "first", "la
 
 
 MAX_COMPILED = 256  # templates and Markdown files whose compiled code a process keeps
-MAX_COMPILED_SOURCE = 50_000  # characters: a longer template is compiled each time
+MAX_COMPILED_SOURCE = 20_000  # characters: a longer template is compiled each time (packgen's longest: 8,000)
 _COMPILED: dict[tuple[Any, ...], Any] = {}  # (environment's shape, hash of the source, name, file, …) → code
 
 
